@@ -1,0 +1,189 @@
+/**
+ * What owners and admins do to workers (platform-rules §3, §11): pricing, listing, control actions
+ * with the sequencing of worker-protocol H4/H13, bans. Ownership is checked before any change.
+ */
+import type { Context } from "../context.js";
+import { isAdmin } from "../context.js";
+import { attempt, fail, type Result } from "../errors.js";
+import { type Pricing, validatePricing } from "../market/index.js";
+import { control as controlMessage, validateSetConfig } from "../protocol/index.js";
+import { endLeaseAndRelease } from "../rental/end-lease.js";
+import { endByWorker } from "../rental/transitions.js";
+import type { Actor, ControlAction, WorkerRecord } from "../types.js";
+import { sendToWorker } from "./outbound.js";
+
+const ACTIONS: readonly ControlAction[] = ["pause", "resume", "shutdown", "set_config"];
+
+export interface ControlRequest {
+  workerId: string;
+  action: string;
+  config?: Record<string, unknown>;
+  confirm?: boolean;
+}
+
+export interface ControlResult {
+  status: "sent" | "queued";
+  workerId: string;
+  action: ControlAction;
+  endedLeaseId?: string;
+}
+
+export class WorkerAdminService {
+  constructor(private readonly ctx: Context) {}
+
+  setPricing(actor: Actor, workerId: string, input: Pricing): Promise<Result<WorkerRecord>> {
+    return attempt(async () => {
+      const pricing = validatePricing(input);
+      await this.ownedWorker(actor, workerId);
+      await this.ctx.storage.workers.update(workerId, { ...pricing, updatedAt: this.ctx.clock.now() });
+      this.changed(workerId, "pricing");
+      return (await this.ctx.storage.workers.get(workerId))!;
+    });
+  }
+
+  /** Unlisting stops new rentals only; a running lease goes on. */
+  setListed(
+    actor: Actor,
+    workerId: string,
+    listed: boolean,
+  ): Promise<Result<{ workerId: string; listed: boolean }>> {
+    return attempt(async () => {
+      await this.ownedWorker(actor, workerId);
+      await this.ctx.storage.workers.update(workerId, { listed, updatedAt: this.ctx.clock.now() });
+      this.changed(workerId, listed ? "listed" : "unlisted");
+      return { workerId, listed };
+    });
+  }
+
+  /**
+   * Sends a control action, or queues it: a worker with an open lease first has the lease ended
+   * (interrupted, `provider_action`) and released, and gets the action once it reports AVAILABLE
+   * (or the release wait passes); `pause` never goes out within 10 s of a lease end.
+   */
+  control(actor: Actor, req: ControlRequest): Promise<Result<ControlResult>> {
+    return attempt(async () => {
+      const { ctx } = this;
+      if (!ACTIONS.includes(req.action as ControlAction)) {
+        fail("VALIDATION", `unknown action "${req.action}"; use ${ACTIONS.join(", ")}`);
+      }
+      const action = req.action as ControlAction;
+      const config = action === "set_config" ? validateSetConfig(req.config ?? {}) : {};
+      if (action !== "set_config" && req.config && Object.keys(req.config).length > 0) {
+        fail("VALIDATION", `${action} takes no config`);
+      }
+      if (action === "shutdown" && req.confirm !== true) {
+        fail(
+          "CONFIRMATION_REQUIRED",
+          "shutdown cannot be undone remotely: the worker must be restarted on its machine; send confirm: true",
+        );
+      }
+      const worker = await this.ownedWorker(actor, req.workerId);
+      return ctx.workerLocks.run(worker.workerId, async () => {
+        const current = (await ctx.storage.workers.get(worker.workerId))!;
+        if (!current.online) fail("WORKER_OFFLINE", `worker ${worker.workerId} is offline`);
+        if (action === "resume" && current.state !== "IDLE") {
+          fail(
+            "WORKER_BUSY",
+            `worker ${worker.workerId} is not paused (state ${current.state ?? "unknown"})`,
+          );
+        }
+        const now = ctx.clock.now();
+        const open = await ctx.storage.leases.openForWorker(worker.workerId);
+        const ended = open
+          ? await endLeaseAndRelease(ctx, open.leaseId, (lease) => endByWorker(lease, "provider", now))
+          : null;
+        const after = (await ctx.storage.workers.get(worker.workerId))!;
+        const pending = {
+          action,
+          config,
+          queuedAt: now,
+          notBefore:
+            action === "pause" && after.lastLeaseEndedAt !== null
+              ? after.lastLeaseEndedAt + ctx.config.worker.pauseAfterLeaseEndSec * 1000
+              : now,
+        };
+        const result: ControlResult = { status: "queued", workerId: worker.workerId, action };
+        if (ended) result.endedLeaseId = ended.lease.leaseId;
+        if (ended || after.releaseLeaseId !== null || pending.notBefore > now) {
+          await ctx.storage.workers.update(worker.workerId, { pendingControl: pending });
+          return result;
+        }
+        await sendToWorker(ctx, worker.workerId, {
+          topic: "control",
+          payload: controlMessage(action, config),
+        });
+        return { ...result, status: "sent" };
+      });
+    });
+  }
+
+  /** Sends queued actions whose worker is ready: AVAILABLE with no release outstanding, or waited out. */
+  async dispatchPendingControls(): Promise<number> {
+    const { ctx } = this;
+    let sent = 0;
+    for (const queued of await ctx.storage.workers.listWithPendingControl()) {
+      await ctx.workerLocks.run(queued.workerId, async () => {
+        const w = await ctx.storage.workers.get(queued.workerId);
+        const pending = w?.pendingControl;
+        if (!w || !pending) return;
+        const now = ctx.clock.now();
+        const releaseWaitMs = ctx.config.lease.releaseWaitSec * 1000;
+        const released =
+          w.releaseLeaseId === null || (w.releaseSentAt !== null && w.releaseSentAt <= now - releaseWaitMs);
+        const settled = w.lastSentAt === null || w.lastSentAt <= now - ctx.config.worker.settleGapSec * 1000;
+        if (!w.online || !released || !settled || now < pending.notBefore) return;
+        await ctx.storage.workers.update(w.workerId, { pendingControl: null });
+        await sendToWorker(ctx, w.workerId, {
+          topic: "control",
+          payload: controlMessage(pending.action, pending.config),
+        });
+        sent++;
+      });
+    }
+    return sent;
+  }
+
+  /** Ban (admin): interrupts a running lease; the worker is refused at every register until unbanned. */
+  setBanned(
+    actor: Actor,
+    workerId: string,
+    banned: boolean,
+    reason?: string,
+  ): Promise<Result<{ workerId: string; banned: boolean }>> {
+    return attempt(async () => {
+      const { ctx } = this;
+      if (!isAdmin(ctx, actor.address)) fail("FORBIDDEN", "only admins may ban workers");
+      const worker = await ctx.storage.workers.get(workerId);
+      if (!worker) fail("NOT_FOUND", `worker ${workerId} not found`);
+      const now = ctx.clock.now();
+      await ctx.storage.workers.update(workerId, { banned, banReason: banned ? (reason ?? null) : null });
+      ctx.live.patch(workerId, { banned });
+      if (banned) {
+        const open = await ctx.storage.leases.openForWorker(workerId);
+        if (open) await endLeaseAndRelease(ctx, open.leaseId, (lease) => endByWorker(lease, "provider", now));
+      }
+      await ctx.storage.audit.append({
+        at: now,
+        actor: actor.address.toLowerCase(),
+        action: banned ? "ban" : "unban",
+        target: workerId,
+        result: reason ?? "ok",
+      });
+      this.changed(workerId, banned ? "banned" : "unbanned");
+      return { workerId, banned };
+    });
+  }
+
+  private async ownedWorker(actor: Actor, workerId: string): Promise<WorkerRecord> {
+    const worker = await this.ctx.storage.workers.get(workerId);
+    if (!worker) fail("NOT_FOUND", `worker ${workerId} not found`);
+    if (worker.owner !== actor.address.toLowerCase() && !isAdmin(this.ctx, actor.address)) {
+      fail("FORBIDDEN", `only the owner of worker ${workerId} or an admin may do this`);
+    }
+    return worker;
+  }
+
+  private changed(workerId: string, change: "pricing" | "listed" | "unlisted" | "banned" | "unbanned") {
+    this.ctx.events.publish({ type: "WorkerChanged", at: this.ctx.clock.now(), workerId, change });
+  }
+}

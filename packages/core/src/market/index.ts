@@ -1,0 +1,2 @@
+export * from "./pricing.js";
+export * from "./reputation.js";

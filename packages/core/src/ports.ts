@@ -1,0 +1,263 @@
+/**
+ * The ports: everything the domain needs from the outside world. Adapters live in other packages
+ * (storage, broker, server); the domain never imports them.
+ */
+import type { DomainEvent } from "./events.js";
+import type { LedgerAccount, Transfer, TransferType } from "./ledger.js";
+import type { Units } from "./money.js";
+import type { ControlMessage, TaskMessage } from "./protocol/index.js";
+import type {
+  AccountRecord,
+  ApiKeyRecord,
+  AuditRecord,
+  BlockRecord,
+  HealthEventRecord,
+  LeaseRecord,
+  LeaseState,
+  Page,
+  SettlementRecord,
+  WithdrawalRecord,
+  WithdrawalState,
+  WorkerRecord,
+} from "./types.js";
+
+/** Epoch milliseconds. The only source of time in the domain. */
+export interface Clock {
+  now(): number;
+}
+
+/** Randomness and hashing, supplied by the host (crypto in Node, a seeded generator in tests). */
+export interface Ids {
+  /** A UUIDv7 string (time-ordered). */
+  uuidv7(): string;
+  /** `bytes` random bytes as lowercase hex. */
+  randomHex(bytes: number): string;
+  /** `bytes` random bytes as base64url without padding. */
+  randomBase64Url(bytes: number): string;
+  /** SHA-256 of a UTF-8 string as lowercase hex. */
+  sha256Hex(text: string): Promise<string>;
+}
+
+export type ChannelMessage =
+  | { topic: "task"; payload: TaskMessage }
+  | { topic: "control"; payload: ControlMessage };
+
+/** Sends commands to workers (MQTT `task`/`control`, QoS 1, never retained). */
+export interface WorkerChannel {
+  send(workerId: string, message: ChannelMessage): Promise<void>;
+}
+
+export interface EventBus {
+  publish(event: DomainEvent): void;
+}
+
+export interface ChainLookup {
+  found: boolean;
+  account?: string;
+  blockId?: number;
+}
+
+/** Asks a chain whether it knows a block key. `null` adapter = chain verification skipped. */
+export interface Chain {
+  readonly name: string;
+  lookup(key: string): Promise<ChainLookup>;
+}
+
+/** Optional Argon2id re-verification (platform-rules §6 check 5), supplied by the host. */
+export interface Argon2Verifier {
+  /** True when recomputing Argon2id(key, salt = account bytes, m) gives `hashedPure`. */
+  verify(input: { key: string; account: string; memoryKiB: number; hashedPure: string }): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- storage
+
+/** Thrown by adapters when a uniqueness rule of the database refuses a write. */
+export class UniqueViolation extends Error {
+  override readonly name = "UniqueViolation";
+  constructor(readonly constraint: UniqueConstraint) {
+    super(`unique constraint violated: ${constraint}`);
+  }
+}
+export type UniqueConstraint =
+  | "worker_id"
+  | "open_lease_per_worker"
+  | "lease_id"
+  | "lease_prefix"
+  | "block_key"
+  | "transfer_id"
+  | "settlement_lease"
+  | "withdrawal_id"
+  | "api_key_id"
+  | "api_key_hash";
+
+export interface CursorQuery {
+  cursor?: string | null;
+  limit: number;
+}
+
+/** Fields a heartbeat changes, flushed in batches (the hot path never writes per message). */
+export interface WorkerLiveUpdate {
+  workerId: string;
+  lastSeenAt: number;
+  lastHeartbeatAt: number | null;
+  hashrate: number;
+  activeGpus: number;
+  uptimeSec: number;
+  onlineSec: number;
+  config: WorkerRecord["config"];
+}
+
+export interface LeaseLiveUpdate {
+  leaseId: string;
+  lastGoodHeartbeatAt: number;
+  hashrateSum: number;
+  hashrateSamples: number;
+}
+
+/** Filters for matching (platform-rules §5); the adapter applies them all and sorts by best value. */
+export interface CandidateQuery {
+  now: number;
+  durationSec: number;
+  settleGapMs: number;
+  releaseWaitMs: number;
+  renter: string;
+  workerId?: string;
+  maxPricePerSec?: Units;
+  minHashrate?: number;
+  gpu?: string;
+  /** Best-value order requires hashrate > 0. */
+  requireHashrate: boolean;
+  limit: number;
+}
+
+export type WorkerCounterDelta = Partial<
+  Pick<
+    WorkerRecord,
+    "leasesCompleted" | "leasesFailed" | "verifiedLeaseBlocks" | "leaseBlocks" | "selfBlocks"
+  >
+>;
+
+export interface WorkerRepo {
+  get(workerId: string): Promise<WorkerRecord | null>;
+  insert(worker: WorkerRecord): Promise<void>;
+  update(workerId: string, patch: Partial<WorkerRecord>): Promise<void>;
+  addCounters(workerId: string, delta: WorkerCounterDelta): Promise<void>;
+  updateLive(batch: readonly WorkerLiveUpdate[]): Promise<void>;
+  /** Workers marked online (for the liveness sweep and at start). */
+  listOnline(): Promise<WorkerRecord[]>;
+  /** Matchable workers, best value first (price/hashrate asc, then worker id). */
+  findCandidates(q: CandidateQuery): Promise<WorkerRecord[]>;
+  /** Workers with a queued control action. */
+  listWithPendingControl(): Promise<WorkerRecord[]>;
+  listByOwner(owner: string): Promise<WorkerRecord[]>;
+}
+
+export interface LeaseRepo {
+  get(leaseId: string): Promise<LeaseRecord | null>;
+  /** Refuses a second open lease for a worker (`open_lease_per_worker`) and a reused prefix. */
+  insert(lease: LeaseRecord): Promise<void>;
+  update(leaseId: string, patch: Partial<LeaseRecord>): Promise<void>;
+  updateLive(batch: readonly LeaseLiveUpdate[]): Promise<void>;
+  addBlockCounts(leaseId: string, delta: { accepted?: number; rejected?: number }): Promise<void>;
+  openForWorker(workerId: string): Promise<LeaseRecord | null>;
+  prefixExists(prefix: string): Promise<boolean>;
+  /** Active leases whose contracted end is ≤ now. */
+  dueForExpiry(now: number, limit: number): Promise<LeaseRecord[]>;
+  /** Pending leases created ≤ before. */
+  pendingCreatedBefore(before: number, limit: number): Promise<LeaseRecord[]>;
+  listOpen(): Promise<LeaseRecord[]>;
+  sumOpenEscrow(): Promise<Units>;
+  /** Open-lease escrow of one renter. */
+  sumOpenEscrowOf(renter: string): Promise<Units>;
+  list(
+    q: CursorQuery & { renter?: string; provider?: string; workerId?: string; state?: LeaseState },
+  ): Promise<Page<LeaseRecord>>;
+}
+
+export interface BlockRepo {
+  /** Refuses a key seen before (`block_key`). */
+  insert(block: Omit<BlockRecord, "id">): Promise<BlockRecord>;
+  getByKey(key: string): Promise<BlockRecord | null>;
+  update(id: number, patch: Partial<BlockRecord>): Promise<void>;
+  /** Blocks whose next chain check is due, oldest first. */
+  dueChainChecks(now: number, limit: number): Promise<BlockRecord[]>;
+  listByLease(leaseId: string, q: CursorQuery): Promise<Page<BlockRecord>>;
+  recent(limit: number): Promise<BlockRecord[]>;
+}
+
+export interface LedgerRepo {
+  /** Balances of the given accounts (0 when unknown), locked for the rest of the transaction. */
+  balances(accounts: readonly LedgerAccount[]): Promise<Map<LedgerAccount, Units>>;
+  /** Stores posted transfers and the new balances; refuses a reused transfer id. */
+  post(transfers: readonly Transfer[], balances: ReadonlyMap<string, Units>): Promise<void>;
+  getTransfer(id: string): Promise<Transfer | null>;
+  /** Σ of transfers of a type to an account since a time (faucet limits). */
+  sumCredits(q: { type: TransferType; to: LedgerAccount; since: number; idPrefix?: string }): Promise<Units>;
+  /** Transfers touching an account, newest first. */
+  history(account: LedgerAccount, q: CursorQuery & { type?: TransferType }): Promise<Page<Transfer>>;
+  allBalances(): Promise<Map<string, Units>>;
+}
+
+export interface SettlementRepo {
+  /** Refuses a second settlement for a lease (`settlement_lease`). */
+  insert(s: SettlementRecord): Promise<void>;
+  get(leaseId: string): Promise<SettlementRecord | null>;
+  list(q: CursorQuery & { party?: string; provider?: string }): Promise<Page<SettlementRecord>>;
+  count(): Promise<number>;
+}
+
+export interface WithdrawalRepo {
+  insert(w: WithdrawalRecord): Promise<void>;
+  get(id: string): Promise<WithdrawalRecord | null>;
+  update(id: string, patch: Partial<WithdrawalRecord>): Promise<void>;
+  sumRequested(address?: string): Promise<Units>;
+  list(q: CursorQuery & { address?: string; state?: WithdrawalState }): Promise<Page<WithdrawalRecord>>;
+}
+
+export interface AccountRepo {
+  get(address: string): Promise<AccountRecord | null>;
+  /** Creates the account if missing; returns it either way. */
+  ensure(address: string, now: number): Promise<AccountRecord>;
+}
+
+export interface ApiKeyRepo {
+  insert(key: ApiKeyRecord): Promise<void>;
+  getByHash(hash: string): Promise<ApiKeyRecord | null>;
+  get(id: string): Promise<ApiKeyRecord | null>;
+  update(id: string, patch: Partial<ApiKeyRecord>): Promise<void>;
+  listByAddress(address: string): Promise<ApiKeyRecord[]>;
+  countActive(address: string): Promise<number>;
+}
+
+export interface HealthRepo {
+  append(e: Omit<HealthEventRecord, "id">): Promise<void>;
+  list(q: CursorQuery & { workerId?: string }): Promise<Page<HealthEventRecord>>;
+}
+
+export interface AuditRepo {
+  append(e: Omit<AuditRecord, "id">): Promise<void>;
+  list(q: CursorQuery): Promise<Page<AuditRecord>>;
+}
+
+export interface Repos {
+  accounts: AccountRepo;
+  apiKeys: ApiKeyRepo;
+  workers: WorkerRepo;
+  leases: LeaseRepo;
+  blocks: BlockRepo;
+  ledger: LedgerRepo;
+  settlements: SettlementRepo;
+  withdrawals: WithdrawalRepo;
+  health: HealthRepo;
+  audit: AuditRepo;
+}
+
+/**
+ * The Storage port. Reads and single writes may go straight to the repos; multi-step writes go
+ * through `transaction`, which commits all or nothing and serializes conflicting writers.
+ */
+export interface Storage extends Repos {
+  readonly engine: string;
+  transaction<T>(body: (tx: Repos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
