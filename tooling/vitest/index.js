@@ -6,10 +6,11 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Workspace packages resolve to their TypeScript sources in tests, so a test never runs stale `dist`. */
-const alias = {
-  "@xenblocks/core": `${root}packages/core/src/index.ts`,
-  "@xenblocks/storage": `${root}packages/storage/src/index.ts`,
-};
+const alias = [
+  { find: /^@xenblocks\/core$/, replacement: `${root}packages/core/src/index.ts` },
+  { find: /^@xenblocks\/core\/testing$/, replacement: `${root}packages/core/src/testing/index.ts` },
+  { find: /^@xenblocks\/storage$/, replacement: `${root}packages/storage/src/index.ts` },
+];
 
 export function sharedConfig(overrides = {}) {
   return defineConfig({

@@ -1,0 +1,428 @@
+/**
+ * The in-memory Storage adapter: for tests, demos and embedding. It keeps the same uniqueness rules
+ * the SQL schemas enforce (one open lease per worker, one block per key, one transfer per id, one
+ * settlement per lease) and runs transactions one at a time with full rollback.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import {
+  type AccountRecord,
+  type ApiKeyRecord,
+  type AuditRecord,
+  type BlockRecord,
+  type HealthEventRecord,
+  isCandidate,
+  type LeaseRecord,
+  type Repos,
+  type SettlementRecord,
+  type Storage,
+  type Transfer,
+  UniqueViolation,
+  type WithdrawalRecord,
+  type WorkerRecord,
+} from "@xenblocks/core";
+import { newestFirst, pageOf } from "./paging.js";
+import { Journal, Log, Table } from "./table.js";
+
+const isOpen = (l: Pick<LeaseRecord, "state">) => l.state === "pending" || l.state === "active";
+
+export function createMemoryStorage(): Storage {
+  const txScope = new AsyncLocalStorage<Journal>();
+  const journal = () => txScope.getStore() ?? null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const accounts = new Table<string, AccountRecord>(journal);
+  const apiKeys = new Table<string, ApiKeyRecord>(journal);
+  const workers = new Table<string, WorkerRecord>(journal);
+  const leases = new Table<string, LeaseRecord>(journal);
+  const openLeaseByWorker = new Table<string, string>(journal);
+  const prefixes = new Table<string, true>(journal);
+  const blocks = new Table<number, BlockRecord>(journal);
+  const blockIdByKey = new Table<string, number>(journal);
+  let blockSeq = 0;
+  const transfers = new Table<string, Transfer>(journal);
+  const transferOrder = new Log<{ id: number; transferId: string }>(journal);
+  const balances = new Table<string, bigint>(journal);
+  const settlements = new Table<string, SettlementRecord>(journal);
+  const withdrawals = new Table<string, WithdrawalRecord>(journal);
+  const health = new Log<HealthEventRecord>(journal);
+  const audit = new Log<AuditRecord>(journal);
+
+  /** Runs a body alone (after every earlier write), rolling back all of its writes if it throws. */
+  function exclusive<T>(body: () => Promise<T>): Promise<T> {
+    if (txScope.getStore()) return body(); // already inside this caller's transaction
+    const run = queue.then(() => {
+      const j = new Journal();
+      return txScope.run(j, async () => {
+        try {
+          return await body();
+        } catch (error) {
+          j.rollback();
+          throw error;
+        }
+      });
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+  /** Wraps each write method so a write outside a transaction is its own small transaction. */
+  const writes = <R extends object>(repo: R, names: (keyof R)[]): R => {
+    const wrapped = { ...repo };
+    for (const name of names) {
+      const fn = repo[name] as unknown as (...args: unknown[]) => Promise<unknown>;
+      (wrapped as Record<keyof R, unknown>)[name] = (...args: unknown[]) => exclusive(() => fn(...args));
+    }
+    return wrapped;
+  };
+
+  const clone = <T>(v: T | undefined): T | null => (v === undefined ? null : structuredClone(v));
+
+  const repos: Repos = {
+    accounts: writes(
+      {
+        get: async (address) => accounts.get(address.toLowerCase()) ?? null,
+        async ensure(address, now) {
+          const id = address.toLowerCase();
+          const existing = accounts.get(id);
+          if (existing) return existing;
+          const created = { address: id, createdAt: now };
+          accounts.set(id, created);
+          return created;
+        },
+      },
+      ["ensure"],
+    ),
+
+    apiKeys: writes(
+      {
+        async insert(key) {
+          if (apiKeys.has(key.id)) throw new UniqueViolation("api_key_id");
+          if ([...apiKeys.values()].some((k) => k.hash === key.hash))
+            throw new UniqueViolation("api_key_hash");
+          apiKeys.set(key.id, key);
+        },
+        getByHash: async (hash) => clone([...apiKeys.values()].find((k) => k.hash === hash)),
+        get: async (id) => apiKeys.get(id) ?? null,
+        async update(id, patch) {
+          apiKeys.patch(id, patch);
+        },
+        listByAddress: async (address) =>
+          newestFirst(
+            [...apiKeys.values()].filter((k) => k.address === address),
+            (k) => k.createdAt,
+            (k) => k.id,
+          ).map((k) => structuredClone(k)),
+        countActive: async (address) =>
+          [...apiKeys.values()].filter((k) => k.address === address && k.revokedAt === null).length,
+      },
+      ["insert", "update"],
+    ),
+
+    workers: writes(
+      {
+        get: async (id) => workers.get(id) ?? null,
+        async insert(worker) {
+          if (workers.has(worker.workerId)) throw new UniqueViolation("worker_id");
+          workers.set(worker.workerId, worker);
+        },
+        async update(id, patch) {
+          workers.patch(id, patch);
+        },
+        async addCounters(id, delta) {
+          const w = workers.get(id);
+          if (!w) return;
+          const next: Partial<WorkerRecord> = {};
+          for (const [key, by] of Object.entries(delta) as [keyof typeof delta, number][]) {
+            if (by) next[key] = w[key] + by;
+          }
+          workers.patch(id, next);
+        },
+        async updateLive(batch) {
+          for (const u of batch) {
+            const { workerId, ...fields } = u;
+            workers.patch(workerId, fields);
+          }
+        },
+        listOnline: async () => [...workers.values()].filter((w) => w.online).map((w) => structuredClone(w)),
+        async findCandidates(q) {
+          const matches = [...workers.values()].filter(
+            (w) =>
+              (q.workerId === undefined || w.workerId === q.workerId) &&
+              isCandidate(w, openLeaseByWorker.has(w.workerId), q),
+          );
+          // price/hashrate ascending by cross-multiplication, then id: the order the SQL adapters use.
+          matches.sort((a, b) => {
+            const left = a.pricePerSec * BigInt(Math.round(b.hashrate * 100));
+            const right = b.pricePerSec * BigInt(Math.round(a.hashrate * 100));
+            return left < right ? -1 : left > right ? 1 : a.workerId < b.workerId ? -1 : 1;
+          });
+          return matches.slice(0, q.limit).map((w) => structuredClone(w));
+        },
+        listWithPendingControl: async () =>
+          [...workers.values()].filter((w) => w.pendingControl !== null).map((w) => structuredClone(w)),
+        listByOwner: async (owner) =>
+          [...workers.values()].filter((w) => w.owner === owner).map((w) => structuredClone(w)),
+      },
+      ["insert", "update", "addCounters", "updateLive"],
+    ),
+
+    leases: writes(
+      {
+        get: async (id) => leases.get(id) ?? null,
+        async insert(lease) {
+          if (leases.has(lease.leaseId)) throw new UniqueViolation("lease_id");
+          if (isOpen(lease) && openLeaseByWorker.has(lease.workerId)) {
+            throw new UniqueViolation("open_lease_per_worker");
+          }
+          if (prefixes.has(lease.prefix)) throw new UniqueViolation("lease_prefix");
+          leases.set(lease.leaseId, lease);
+          prefixes.set(lease.prefix, true);
+          if (isOpen(lease)) openLeaseByWorker.set(lease.workerId, lease.leaseId);
+        },
+        async update(id, patch) {
+          const before = leases.get(id);
+          if (!before) return;
+          leases.patch(id, patch);
+          if (isOpen(before) && patch.state !== undefined && !isOpen({ state: patch.state })) {
+            openLeaseByWorker.delete(before.workerId);
+          }
+        },
+        async updateLive(batch) {
+          for (const { leaseId, ...fields } of batch) {
+            // Only a running lease takes live figures; an ended one keeps what settlement wrote.
+            if (leases.get(leaseId)?.state === "active") leases.patch(leaseId, fields);
+          }
+        },
+        async addBlockCounts(id, delta) {
+          const l = leases.get(id);
+          if (!l) return;
+          leases.patch(id, {
+            blocksAccepted: l.blocksAccepted + (delta.accepted ?? 0),
+            blocksRejected: l.blocksRejected + (delta.rejected ?? 0),
+          });
+        },
+        async openForWorker(workerId) {
+          const id = openLeaseByWorker.get(workerId);
+          return id === undefined ? null : (leases.get(id) ?? null);
+        },
+        prefixExists: async (prefix) => prefixes.has(prefix),
+        dueForExpiry: async (now, limit) =>
+          [...leases.values()]
+            .filter((l) => l.state === "active" && l.expiresAt !== null && l.expiresAt <= now)
+            .sort((a, b) => a.expiresAt! - b.expiresAt!)
+            .slice(0, limit)
+            .map((l) => structuredClone(l)),
+        pendingCreatedBefore: async (before, limit) =>
+          [...leases.values()]
+            .filter((l) => l.state === "pending" && l.createdAt <= before)
+            .sort((a, b) => a.createdAt - b.createdAt)
+            .slice(0, limit)
+            .map((l) => structuredClone(l)),
+        listOpen: async () => [...leases.values()].filter(isOpen).map((l) => structuredClone(l)),
+        sumOpenEscrow: async () => [...leases.values()].filter(isOpen).reduce((sum, l) => sum + l.escrow, 0n),
+        sumOpenEscrowOf: async (renter) =>
+          [...leases.values()]
+            .filter((l) => isOpen(l) && l.renter === renter)
+            .reduce((s, l) => s + l.escrow, 0n),
+        list: async (q) =>
+          pageOf(
+            newestFirst(
+              [...leases.values()].filter(
+                (l) =>
+                  (q.renter === undefined || l.renter === q.renter) &&
+                  (q.provider === undefined || l.provider === q.provider) &&
+                  (q.workerId === undefined || l.workerId === q.workerId) &&
+                  (q.state === undefined || l.state === q.state),
+              ),
+              (l) => l.createdAt,
+              (l) => l.leaseId,
+            ),
+            q,
+          ),
+      },
+      ["insert", "update", "updateLive", "addBlockCounts"],
+    ),
+
+    blocks: writes(
+      {
+        async insert(block) {
+          if (blockIdByKey.has(block.key)) throw new UniqueViolation("block_key");
+          const id = ++blockSeq;
+          const row = { ...block, id };
+          blocks.set(id, row);
+          blockIdByKey.set(block.key, id);
+          journal()?.record(() => {
+            if (blockSeq === id) blockSeq--;
+          });
+          return structuredClone(row);
+        },
+        async getByKey(key) {
+          const id = blockIdByKey.get(key);
+          return id === undefined ? null : (blocks.get(id) ?? null);
+        },
+        async update(id, patch) {
+          blocks.patch(id, patch);
+        },
+        dueChainChecks: async (now, limit) =>
+          [...blocks.values()]
+            .filter(
+              (b) => b.chainStatus === "pending" && b.nextChainCheckAt !== null && b.nextChainCheckAt <= now,
+            )
+            .sort((a, b) => a.nextChainCheckAt! - b.nextChainCheckAt! || a.id - b.id)
+            .slice(0, limit)
+            .map((b) => structuredClone(b)),
+        listByLease: async (leaseId, q) =>
+          pageOf(
+            [...blocks.values()].filter((b) => b.leaseId === leaseId).sort((a, b) => a.id - b.id),
+            q,
+          ),
+        recent: async (limit) =>
+          [...blocks.values()]
+            .sort((a, b) => b.id - a.id)
+            .slice(0, limit)
+            .map((b) => structuredClone(b)),
+      },
+      ["insert", "update"],
+    ),
+
+    ledger: writes(
+      {
+        async balances(list) {
+          return new Map(list.map((account) => [account, balances.get(account) ?? 0n]));
+        },
+        async post(posted, next) {
+          for (const t of posted) if (transfers.has(t.id)) throw new UniqueViolation("transfer_id");
+          for (const t of posted) {
+            transfers.set(t.id, t);
+            transferOrder.append({ transferId: t.id });
+          }
+          for (const [account, balance] of next) balances.set(account, balance);
+        },
+        getTransfer: async (id) => transfers.get(id) ?? null,
+        async sumCredits(q) {
+          let sum = 0n;
+          for (const t of transfers.values()) {
+            if (t.type === q.type && t.to === q.to && t.createdAt >= q.since) {
+              if (q.idPrefix === undefined || t.id.startsWith(q.idPrefix)) sum += t.amount;
+            }
+          }
+          return sum;
+        },
+        async history(account, q) {
+          const mine = transferOrder
+            .all()
+            .map((o) => transfers.get(o.transferId)!)
+            .filter(
+              (t) => (t.from === account || t.to === account) && (q.type === undefined || t.type === q.type),
+            )
+            .reverse();
+          return pageOf(mine, q);
+        },
+        allBalances: async () => new Map([...balancesEntries()]),
+      },
+      ["post"],
+    ),
+
+    settlements: writes(
+      {
+        async insert(s) {
+          if (settlements.has(s.leaseId)) throw new UniqueViolation("settlement_lease");
+          settlements.set(s.leaseId, s);
+        },
+        get: async (leaseId) => settlements.get(leaseId) ?? null,
+        list: async (q) =>
+          pageOf(
+            newestFirst(
+              [...settlements.values()].filter(
+                (s) =>
+                  (q.party === undefined || s.renter === q.party || s.provider === q.party) &&
+                  (q.provider === undefined || s.provider === q.provider),
+              ),
+              (s) => s.settledAt,
+              (s) => s.leaseId,
+            ),
+            q,
+          ),
+        count: async () => settlements.size,
+      },
+      ["insert"],
+    ),
+
+    withdrawals: writes(
+      {
+        async insert(w) {
+          if (withdrawals.has(w.id)) throw new UniqueViolation("withdrawal_id");
+          withdrawals.set(w.id, w);
+        },
+        get: async (id) => withdrawals.get(id) ?? null,
+        async update(id, patch) {
+          withdrawals.patch(id, patch);
+        },
+        sumRequested: async (address) =>
+          [...withdrawals.values()]
+            .filter((w) => w.state === "requested" && (address === undefined || w.address === address))
+            .reduce((sum, w) => sum + w.amount, 0n),
+        list: async (q) =>
+          pageOf(
+            newestFirst(
+              [...withdrawals.values()].filter(
+                (w) =>
+                  (q.address === undefined || w.address === q.address) &&
+                  (q.state === undefined || w.state === q.state),
+              ),
+              (w) => w.createdAt,
+              (w) => w.id,
+            ),
+            q,
+          ),
+      },
+      ["insert", "update"],
+    ),
+
+    health: writes(
+      {
+        async append(e) {
+          health.append(e);
+        },
+        list: async (q) =>
+          pageOf(
+            health
+              .all()
+              .filter((e) => q.workerId === undefined || e.workerId === q.workerId)
+              .slice()
+              .reverse(),
+            q,
+          ),
+      },
+      ["append"],
+    ),
+
+    audit: writes(
+      {
+        async append(e) {
+          audit.append(e);
+        },
+        list: async (q) => pageOf(audit.all().slice().reverse(), q),
+      },
+      ["append"],
+    ),
+  };
+
+  function* balancesEntries(): Generator<[string, bigint]> {
+    for (const account of balanceAccounts()) yield [account, balances.get(account) ?? 0n];
+  }
+  function balanceAccounts(): Set<string> {
+    const accountsSeen = new Set<string>();
+    for (const t of transfers.values()) {
+      accountsSeen.add(t.from);
+      accountsSeen.add(t.to);
+    }
+    return accountsSeen;
+  }
+
+  return {
+    engine: "memory",
+    ...repos,
+    transaction: (body) => exclusive(() => body(repos)),
+    async close() {},
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * A keyed in-memory table whose writes can be undone: inside a transaction every write records
+ * how to restore the previous row, so a failed transaction leaves no trace. Rows are cloned on the
+ * way in and out, so callers can never mutate stored state by accident.
+ */
+export type Undo = () => void;
+
+export class Journal {
+  private readonly undos: Undo[] = [];
+  record(undo: Undo): void {
+    this.undos.push(undo);
+  }
+  rollback(): void {
+    for (let i = this.undos.length - 1; i >= 0; i--) this.undos[i]!();
+    this.undos.length = 0;
+  }
+}
+
+export class Table<K, V> {
+  private readonly rows = new Map<K, V>();
+
+  constructor(private readonly journal: () => Journal | null) {}
+
+  get(key: K): V | undefined {
+    const row = this.rows.get(key);
+    return row === undefined ? undefined : structuredClone(row);
+  }
+
+  has(key: K): boolean {
+    return this.rows.has(key);
+  }
+
+  /** Live rows for scans inside the adapter; never hand them out without cloning. */
+  values(): IterableIterator<V> {
+    return this.rows.values();
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  set(key: K, value: V): void {
+    const previous = this.rows.get(key);
+    this.journal()?.record(() => {
+      if (previous === undefined) this.rows.delete(key);
+      else this.rows.set(key, previous);
+    });
+    this.rows.set(key, structuredClone(value));
+  }
+
+  /** Shallow-merges a patch into an existing row; returns false when the row does not exist. */
+  patch(key: K, patch: Partial<V>): boolean {
+    const current = this.rows.get(key);
+    if (current === undefined) return false;
+    this.set(key, { ...current, ...structuredClone(patch) });
+    return true;
+  }
+
+  delete(key: K): void {
+    const previous = this.rows.get(key);
+    if (previous === undefined) return;
+    this.journal()?.record(() => this.rows.set(key, previous));
+    this.rows.delete(key);
+  }
+}
+
+/** An append-only list with auto-increment ids, undoable like a Table. */
+export class Log<V extends { id: number }> {
+  private readonly items: V[] = [];
+  private nextId = 1;
+
+  constructor(private readonly journal: () => Journal | null) {}
+
+  append(item: Omit<V, "id">): V {
+    const row = { ...structuredClone(item), id: this.nextId++ } as V;
+    this.items.push(row);
+    this.journal()?.record(() => {
+      this.items.pop();
+      this.nextId--;
+    });
+    return structuredClone(row);
+  }
+
+  /** Live rows, oldest first. */
+  all(): readonly V[] {
+    return this.items;
+  }
+}
