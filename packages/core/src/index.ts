@@ -20,6 +20,7 @@ export * from "./platform.js";
 export * from "./ports.js";
 export * from "./protocol/index.js";
 export * from "./rental/billing.js";
+export * from "./rental/end-lease.js";
 export * from "./rental/matching.js";
 export * from "./rental/rental-service.js";
 export * from "./rental/transitions.js";

@@ -36,7 +36,7 @@ function tx(
   from: LedgerAccount,
   to: LedgerAccount,
   amount: Units,
-  id = type,
+  id: string = type,
 ): TransferInput {
   return { id, type, from, to, amount, reference: REF };
 }

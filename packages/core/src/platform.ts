@@ -69,8 +69,9 @@ export function createPlatform(options: PlatformOptions) {
   const accounts = new AccountsService(ctx);
   const payments = new PaymentsService(ctx);
   // A queued control action may go out as soon as its worker reports AVAILABLE.
-  fleet.onAvailable = async () => {
-    await workers.dispatchPendingControls();
+  // The status handler holds the worker's lock, so it calls the lock-free single-worker path.
+  fleet.onAvailable = async (workerId) => {
+    await workers.sendPendingControl(workerId);
   };
 
   const jobs = {

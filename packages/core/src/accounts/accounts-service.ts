@@ -50,12 +50,6 @@ export class AccountsService {
       const trimmed = name.trim();
       if (trimmed.length < 1 || trimmed.length > 64) fail("VALIDATION", "a key name has 1 to 64 characters");
       const address = actor.address.toLowerCase();
-      if ((await ctx.storage.apiKeys.countActive(address)) >= ctx.config.apiKeys.maxPerAccount) {
-        fail(
-          "VALIDATION",
-          `at most ${ctx.config.apiKeys.maxPerAccount} active keys per account; revoke one first`,
-        );
-      }
       await ctx.storage.accounts.ensure(address, ctx.clock.now());
       const key = `xbk_${ctx.ids.randomBase64Url(32)}`;
       const record: ApiKeyRecord = {
@@ -68,7 +62,16 @@ export class AccountsService {
         lastUsedAt: null,
         revokedAt: null,
       };
-      await ctx.storage.apiKeys.insert(record);
+      // Count and insert in one transaction, so parallel requests cannot pass the limit together.
+      await ctx.storage.transaction(async (tx) => {
+        if ((await tx.apiKeys.countActive(address)) >= ctx.config.apiKeys.maxPerAccount) {
+          fail(
+            "VALIDATION",
+            `at most ${ctx.config.apiKeys.maxPerAccount} active keys per account; revoke one first`,
+          );
+        }
+        await tx.apiKeys.insert(record);
+      });
       return { record, key };
     });
   }

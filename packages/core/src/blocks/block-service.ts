@@ -80,13 +80,7 @@ export class BlockService {
             verifiedLeaseBlocks: chainStatus === "skipped" ? 1 : 0,
           });
         }
-        if (
-          status === "self" &&
-          chainStatus === "skipped" &&
-          this.countsAsOwnSelfBlock(worker, msg.account)
-        ) {
-          await tx.workers.addCounters(msg.worker_id, { selfBlocks: 1 });
-        }
+        // Self-mined blocks count only once the chain verified them, so never without a chain.
         return stored;
       });
     } catch (error) {
@@ -115,7 +109,8 @@ export class BlockService {
         const answer = await chain.lookup(block.key);
         found =
           answer.found && (answer.account ?? block.account).toLowerCase() === block.account.toLowerCase();
-        chainBlockId = answer.blockId ?? null;
+        // A key the chain holds under another account is not this block: keep no id for it.
+        chainBlockId = found ? (answer.blockId ?? null) : null;
       } catch {
         ctx.counters.inc("chain_lookup_failed_total");
       }

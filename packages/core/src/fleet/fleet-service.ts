@@ -118,7 +118,15 @@ export class FleetService {
     );
     const lease = live.activeLeaseId;
     if (lease !== null && live.state === "MINING" && live.stateLeaseId === lease) {
-      ctx.live.recordLeaseHeartbeat(lease, now, msg.hashrate);
+      // The first heartbeat of a lease since start picks up its stored figures (one read per lease).
+      const stored = ctx.live.lease(lease) ? null : await ctx.storage.leases.get(lease);
+      const seed = stored && {
+        leaseId: lease,
+        lastGoodHeartbeatAt: now,
+        hashrateSum: stored.hashrateSum,
+        hashrateSamples: stored.hashrateSamples,
+      };
+      ctx.live.recordLeaseHeartbeat(lease, now, msg.hashrate, seed ?? undefined);
     }
     if (!live.online) await ctx.workerLocks.run(workerId, () => this.markOnline(workerId, now));
     ctx.events.publish({

@@ -33,9 +33,10 @@ export class WorkerAdminService {
 
   setPricing(actor: Actor, workerId: string, input: Pricing): Promise<Result<WorkerRecord>> {
     return attempt(async () => {
+      const worker = await this.ownedWorker(actor, workerId);
       const pricing = validatePricing(input);
-      await this.ownedWorker(actor, workerId);
       await this.ctx.storage.workers.update(workerId, { ...pricing, updatedAt: this.ctx.clock.now() });
+      await this.audit(actor, worker, "set_pricing");
       this.changed(workerId, "pricing");
       return (await this.ctx.storage.workers.get(workerId))!;
     });
@@ -48,8 +49,9 @@ export class WorkerAdminService {
     listed: boolean,
   ): Promise<Result<{ workerId: string; listed: boolean }>> {
     return attempt(async () => {
-      await this.ownedWorker(actor, workerId);
+      const worker = await this.ownedWorker(actor, workerId);
       await this.ctx.storage.workers.update(workerId, { listed, updatedAt: this.ctx.clock.now() });
+      await this.audit(actor, worker, listed ? "list" : "unlist");
       this.changed(workerId, listed ? "listed" : "unlisted");
       return { workerId, listed };
     });
@@ -104,43 +106,46 @@ export class WorkerAdminService {
         };
         const result: ControlResult = { status: "queued", workerId: worker.workerId, action };
         if (ended) result.endedLeaseId = ended.lease.leaseId;
-        if (ended || after.releaseLeaseId !== null || pending.notBefore > now) {
-          await ctx.storage.workers.update(worker.workerId, { pendingControl: pending });
-          return result;
-        }
-        await sendToWorker(ctx, worker.workerId, {
-          topic: "control",
-          payload: controlMessage(action, config),
-        });
-        return { ...result, status: "sent" };
+        await this.audit(actor, worker, `control:${action}`);
+        // Queue it; it goes out now if the worker is ready (no lease, no release, 2 s since the last send).
+        await ctx.storage.workers.update(worker.workerId, { pendingControl: pending });
+        return (await this.sendPendingControl(worker.workerId)) ? { ...result, status: "sent" } : result;
       });
     });
   }
 
   /** Sends queued actions whose worker is ready: AVAILABLE with no release outstanding, or waited out. */
   async dispatchPendingControls(): Promise<number> {
-    const { ctx } = this;
     let sent = 0;
-    for (const queued of await ctx.storage.workers.listWithPendingControl()) {
-      await ctx.workerLocks.run(queued.workerId, async () => {
-        const w = await ctx.storage.workers.get(queued.workerId);
-        const pending = w?.pendingControl;
-        if (!w || !pending) return;
-        const now = ctx.clock.now();
-        const releaseWaitMs = ctx.config.lease.releaseWaitSec * 1000;
-        const released =
-          w.releaseLeaseId === null || (w.releaseSentAt !== null && w.releaseSentAt <= now - releaseWaitMs);
-        const settled = w.lastSentAt === null || w.lastSentAt <= now - ctx.config.worker.settleGapSec * 1000;
-        if (!w.online || !released || !settled || now < pending.notBefore) return;
-        await ctx.storage.workers.update(w.workerId, { pendingControl: null });
-        await sendToWorker(ctx, w.workerId, {
-          topic: "control",
-          payload: controlMessage(pending.action, pending.config),
-        });
+    for (const queued of await this.ctx.storage.workers.listWithPendingControl()) {
+      if (await this.ctx.workerLocks.run(queued.workerId, () => this.sendPendingControl(queued.workerId)))
         sent++;
-      });
     }
     return sent;
+  }
+
+  /**
+   * Sends a worker's queued action if it is ready: online, AVAILABLE after its release (or the
+   * release wait passed), 2 s after the last message, and past the action's earliest time. The
+   * caller holds the worker's lock (the status handler calls this when AVAILABLE arrives).
+   */
+  async sendPendingControl(workerId: string): Promise<boolean> {
+    const { ctx } = this;
+    const w = await ctx.storage.workers.get(workerId);
+    const pending = w?.pendingControl;
+    if (!w || !pending) return false;
+    const now = ctx.clock.now();
+    const releaseWaitMs = ctx.config.lease.releaseWaitSec * 1000;
+    const released =
+      w.releaseLeaseId === null || (w.releaseSentAt !== null && w.releaseSentAt <= now - releaseWaitMs);
+    const settled = w.lastSentAt === null || w.lastSentAt <= now - ctx.config.worker.settleGapSec * 1000;
+    if (!w.online || !released || !settled || now < pending.notBefore) return false;
+    await ctx.storage.workers.update(workerId, { pendingControl: null });
+    await sendToWorker(ctx, workerId, {
+      topic: "control",
+      payload: controlMessage(pending.action, pending.config),
+    });
+    return true;
   }
 
   /** Ban (admin): interrupts a running lease; the worker is refused at every register until unbanned. */
@@ -181,6 +186,19 @@ export class WorkerAdminService {
       fail("FORBIDDEN", `only the owner of worker ${workerId} or an admin may do this`);
     }
     return worker;
+  }
+
+  /** Admin actions on another owner's worker go to the audit log (platform-rules §11). */
+  private async audit(actor: Actor, worker: WorkerRecord, action: string): Promise<void> {
+    const address = actor.address.toLowerCase();
+    if (worker.owner === address || !isAdmin(this.ctx, address)) return;
+    await this.ctx.storage.audit.append({
+      at: this.ctx.clock.now(),
+      actor: address,
+      action,
+      target: worker.workerId,
+      result: "ok",
+    });
   }
 
   private changed(workerId: string, change: "pricing" | "listed" | "unlisted" | "banned" | "unbanned") {
