@@ -8,16 +8,7 @@
 import { computeReputation, type LeaseRecord, unwrap, xnm } from "@xenblocks/core";
 import { describe, expect, it } from "vitest";
 import { engines } from "./engines.js";
-import {
-  blockKey,
-  encodedHash,
-  marketplace,
-  OWNER_A,
-  OWNER_B,
-  RENTER_1,
-  RENTER_2,
-  wallet,
-} from "./harness.js";
+import { blockKey, marketplace, OWNER_A, OWNER_B, RENTER_1, RENTER_2, wallet } from "./harness.js";
 
 const RENTER_3 = "0x3333333333333333333333333333333333333333";
 const DAY = 86_400;
