@@ -16,6 +16,20 @@ export const MONEY_DECIMALS = 6;
 /** The fee rate denominator: 10,000 basis points = 100 %. */
 export const BPS_DENOMINATOR = 10_000n;
 
+/**
+ * The largest amount one operation may move: 2^53 − 1 units (≈ 9 billion XNM). Storage keeps money
+ * in 64-bit integers and APIs in JSON, so every amount and balance must stay exact in both.
+ */
+export const MAX_AMOUNT: Units = 9_007_199_254_740_991n;
+
+/** Refuses a non-positive or oversized amount with a VALIDATION error naming `what`. */
+export function assertAmount(amount: Units, what = "amount"): Units {
+  if (typeof amount !== "bigint") fail("VALIDATION", `${what} must be an amount in micro-units`);
+  if (amount <= 0n) fail("VALIDATION", `${what} must be positive`);
+  if (amount > MAX_AMOUNT) fail("VALIDATION", `${what} is too large (at most ${MAX_AMOUNT} units)`);
+  return amount;
+}
+
 export type ParseMoneyOptions = {
   /** Accept a JSON number (compatibility routes only); it is read through its shortest decimal string. */
   readonly allowNumber?: boolean;

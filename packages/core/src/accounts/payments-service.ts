@@ -15,7 +15,7 @@ import {
   userAccount,
   WORLD,
 } from "../ledger.js";
-import type { Units } from "../money.js";
+import { assertAmount, type Units } from "../money.js";
 import type { Actor, WithdrawalRecord } from "../types.js";
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -30,7 +30,7 @@ export class PaymentsService {
       const { ctx } = this;
       const { enabled, perRequest, per24h } = ctx.config.faucet;
       if (!enabled) fail("FAUCET_DISABLED", "the faucet is disabled on this platform");
-      if (amount <= 0n) fail("VALIDATION", "amount must be positive");
+      assertAmount(amount);
       if (amount > perRequest) fail("FAUCET_LIMIT", `at most ${perRequest} units per faucet request`);
       const address = actor.address.toLowerCase();
       const account = userAccount(address);
@@ -66,7 +66,7 @@ export class PaymentsService {
       const { ctx } = this;
       if (!isAdmin(ctx, actor.address)) fail("FORBIDDEN", "only admins may credit accounts");
       if (!ADDRESS.test(address)) fail("VALIDATION", "address must be 0x followed by 40 hex digits");
-      if (amount <= 0n) fail("VALIDATION", "amount must be positive");
+      assertAmount(amount);
       const ref = reference.trim();
       if (ref.length < 1 || ref.length > 200) fail("VALIDATION", "a reference has 1 to 200 characters");
       const id = transferIds.manualDeposit(ref);
@@ -104,7 +104,7 @@ export class PaymentsService {
       const address = actor.address.toLowerCase();
       const to = (toAddress ?? address).toLowerCase();
       if (!ADDRESS.test(to)) fail("VALIDATION", "toAddress must be 0x followed by 40 hex digits");
-      if (amount <= 0n) fail("VALIDATION", "amount must be positive");
+      assertAmount(amount);
       const now = ctx.clock.now();
       const withdrawal: WithdrawalRecord = {
         id: `wd-${ctx.ids.uuidv7()}`,
