@@ -191,7 +191,6 @@ describe.each(engines)("marketplace invariants under random operations ($name)",
       }),
       { numRuns: 1000 },
     );
-    console.log(Object.fromEntries(reached));
     for (const path of [
       "completed:stopped",
       "completed:expired",
