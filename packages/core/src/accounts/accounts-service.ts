@@ -2,14 +2,14 @@
  * Wallet-keyed accounts, balances and API keys (platform-rules §10). Keys are shown once and
  * stored as SHA-256 with their last 4 characters; a key acts as its account but cannot manage keys.
  */
+
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, fail, type Result } from "../errors.js";
 import { userAccount } from "../ledger.js";
 import type { Units } from "../money.js";
+import { HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { AccountRecord, Actor, ApiKeyRecord } from "../types.js";
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export interface Balance {
   available: Units;
@@ -27,7 +27,8 @@ export class AccountsService {
   /** The account of a wallet address, created at first sign-in. */
   ensure(address: string): Promise<Result<AccountRecord>> {
     return attempt(async () => {
-      if (!ADDRESS.test(address)) fail("VALIDATION", "address must be 0x followed by 40 hex digits");
+      if (!HEX_ADDRESS_PATTERN.test(address))
+        fail("VALIDATION", "address must be 0x followed by 40 hex digits");
       return this.ctx.storage.accounts.ensure(address.toLowerCase(), this.ctx.clock.now());
     });
   }

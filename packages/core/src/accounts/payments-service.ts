@@ -3,6 +3,7 @@
  * faucet credits only the signed-in caller, within limits; manual credits need an admin and a
  * unique external reference.
  */
+
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, fail, type Result } from "../errors.js";
@@ -16,9 +17,9 @@ import {
   WORLD,
 } from "../ledger.js";
 import { assertAmount, type Units } from "../money.js";
+import { HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { Actor, WithdrawalRecord } from "../types.js";
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const DAY_MS = 86_400_000;
 
 export class PaymentsService {
@@ -65,7 +66,8 @@ export class PaymentsService {
     return attempt(async () => {
       const { ctx } = this;
       if (!isAdmin(ctx, actor.address)) fail("FORBIDDEN", "only admins may credit accounts");
-      if (!ADDRESS.test(address)) fail("VALIDATION", "address must be 0x followed by 40 hex digits");
+      if (!HEX_ADDRESS_PATTERN.test(address))
+        fail("VALIDATION", "address must be 0x followed by 40 hex digits");
       assertAmount(amount);
       const ref = reference.trim();
       if (ref.length < 1 || ref.length > 200) fail("VALIDATION", "a reference has 1 to 200 characters");
@@ -103,7 +105,7 @@ export class PaymentsService {
       const { ctx } = this;
       const address = actor.address.toLowerCase();
       const to = (toAddress ?? address).toLowerCase();
-      if (!ADDRESS.test(to)) fail("VALIDATION", "toAddress must be 0x followed by 40 hex digits");
+      if (!HEX_ADDRESS_PATTERN.test(to)) fail("VALIDATION", "toAddress must be 0x followed by 40 hex digits");
       assertAmount(amount);
       const now = ctx.clock.now();
       const withdrawal: WithdrawalRecord = {

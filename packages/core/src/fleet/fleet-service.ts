@@ -2,18 +2,17 @@
  * The worker registry (worker-protocol §4, §7): registration, heartbeats as live state, known state
  * from status messages, online/offline transitions and what they do to leases.
  */
+
 import type { Context } from "../context.js";
 import { DEFAULT_PRICING, onlineSecIncrement } from "../market/index.js";
 import type { HeartbeatMessage, RegisterMessage, StatusMessage } from "../protocol/index.js";
-import { registerAck } from "../protocol/index.js";
+import { HEX_ADDRESS_PATTERN, registerAck } from "../protocol/index.js";
 import { endLease, endLeaseAndRelease, workerMayHoldLease } from "../rental/end-lease.js";
 import { endByWorker, outcomeOfStatus } from "../rental/transitions.js";
 import type { OfflineReason, WorkerRecord } from "../types.js";
 import { accepted, type Inbound, refused } from "./inbound.js";
 import type { LiveWorker } from "./live.js";
 import { releaseLease, sendToWorker } from "./outbound.js";
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export interface ReceiveOptions {
   /** The MQTT retain flag: retained status copies are stale replays (worker-protocol §4.3 a). */
@@ -37,7 +36,7 @@ export class FleetService {
         await sendToWorker(ctx, workerId, { topic: "task", payload: registerAck(false, "banned") });
         return refused("banned");
       }
-      if (!ADDRESS.test(msg.eth_address)) {
+      if (!HEX_ADDRESS_PATTERN.test(msg.eth_address)) {
         ctx.counters.inc("inbound_dropped_total", "bad_eth_address");
         return refused("bad_eth_address");
       }

@@ -31,14 +31,7 @@ export class LiveFleet {
   /** Caches a stored worker (on first sight since start) with its active lease id. */
   load(w: WorkerRecord, activeLeaseId: string | null): LiveWorker {
     const entry: LiveWorker = {
-      workerId: w.workerId,
-      lastSeenAt: w.lastSeenAt,
-      lastHeartbeatAt: w.lastHeartbeatAt,
-      hashrate: w.hashrate,
-      activeGpus: w.activeGpus,
-      uptimeSec: w.uptimeSec,
-      onlineSec: w.onlineSec,
-      config: { ...w.config },
+      ...liveFields(w),
       banned: w.banned,
       online: w.online,
       state: w.state,
@@ -94,17 +87,7 @@ export class LiveFleet {
     const workers: WorkerLiveUpdate[] = [];
     for (const id of this.dirtyWorkers) {
       const w = this.workers.get(id);
-      if (!w) continue;
-      workers.push({
-        workerId: w.workerId,
-        lastSeenAt: w.lastSeenAt,
-        lastHeartbeatAt: w.lastHeartbeatAt,
-        hashrate: w.hashrate,
-        activeGpus: w.activeGpus,
-        uptimeSec: w.uptimeSec,
-        onlineSec: w.onlineSec,
-        config: { ...w.config },
-      });
+      if (w) workers.push(liveFields(w));
     }
     const leases: LeaseLiveUpdate[] = [];
     for (const id of this.dirtyLeases) {
@@ -121,4 +104,18 @@ export class LiveFleet {
     for (const w of batch.workers) this.dirtyWorkers.add(w.workerId);
     for (const l of batch.leases) if (this.leases.has(l.leaseId)) this.dirtyLeases.add(l.leaseId);
   }
+}
+
+/** The heartbeat-driven fields of a worker: what a flush writes and what a cache load reads. */
+function liveFields(w: WorkerLiveUpdate): WorkerLiveUpdate {
+  return {
+    workerId: w.workerId,
+    lastSeenAt: w.lastSeenAt,
+    lastHeartbeatAt: w.lastHeartbeatAt,
+    hashrate: w.hashrate,
+    activeGpus: w.activeGpus,
+    uptimeSec: w.uptimeSec,
+    onlineSec: w.onlineSec,
+    config: { ...w.config },
+  };
 }

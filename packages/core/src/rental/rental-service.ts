@@ -1,6 +1,7 @@
 /**
  * Renting (platform-rules §4.2), stopping, and the timers of §4.4 (expiry, assignment timeout).
  */
+
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, DomainError, fail, type Result } from "../errors.js";
@@ -8,13 +9,12 @@ import { sendToWorker } from "../fleet/outbound.js";
 import { applyTransfers, ESCROW, type Transfer, transferIds, userAccount } from "../ledger.js";
 import { compareBestValue, computeReputation } from "../market/index.js";
 import { type CandidateQuery, UniqueViolation } from "../ports.js";
-import { assignTask } from "../protocol/index.js";
+import { assignTask, HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { Actor, LeaseRecord, SettlementRecord, WorkerRecord } from "../types.js";
 import { type EndedLease, endLeaseAndRelease } from "./end-lease.js";
 import { whyNotCandidate } from "./matching.js";
 import { endByAssignTimeout, endByExpiry, endByStop } from "./transitions.js";
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 /** How many best-value candidates the adapter returns; reputation breaks exact ties among them. */
 const CANDIDATE_WINDOW = 50;
 
@@ -35,12 +35,12 @@ export class RentalService {
     return attempt(async () => {
       const { ctx } = this;
       const renter = actor.address.toLowerCase();
-      if (!ADDRESS.test(renter)) fail("UNAUTHORIZED", "sign in to rent");
+      if (!HEX_ADDRESS_PATTERN.test(renter)) fail("UNAUTHORIZED", "sign in to rent");
       if (!Number.isSafeInteger(input.durationSec) || input.durationSec < 1) {
         fail("VALIDATION", "durationSec must be a positive integer");
       }
       const consumerAddress = (input.consumerAddress ?? renter).toLowerCase();
-      if (!ADDRESS.test(consumerAddress))
+      if (!HEX_ADDRESS_PATTERN.test(consumerAddress))
         fail("VALIDATION", "consumerAddress must be 0x followed by 40 hex digits");
       const { lease, transfers } = await this.createLease(renter, consumerAddress, input);
       ctx.events.publish({ type: "LeaseChanged", at: lease.createdAt, lease, settlement: null });
