@@ -1,3 +1,3 @@
 import { sharedConfig } from "@xenblocks/vitest-config";
 
-export default sharedConfig();
+export default sharedConfig({ globalSetup: ["test/global-setup.ts"] });

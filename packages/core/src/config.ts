@@ -52,6 +52,14 @@ export const platformConfigSchema = z.object({
       per24h: z.bigint().default(10_000_000_000n),
     })
     .prefault({}),
+  retention: z
+    .object({
+      rawHours: seconds.default(24),
+      hourlyDays: seconds.default(90),
+      dailyDays: seconds.default(730),
+      healthDays: seconds.default(90),
+    })
+    .prefault({}),
   apiKeys: z.object({ maxPerAccount: z.number().int().positive().default(20) }).prefault({}),
 });
 

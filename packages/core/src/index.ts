@@ -16,6 +16,7 @@ export * from "./ledger.js";
 export * from "./market/index.js";
 export * from "./metrics.js";
 export * from "./money.js";
+export * from "./monitoring/monitoring-service.js";
 export * from "./platform.js";
 export * from "./ports.js";
 export * from "./protocol/index.js";

@@ -15,6 +15,7 @@ import { WorkerAdminService } from "./fleet/worker-admin.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { type LedgerSnapshot, ledgerViolations } from "./ledger.js";
 import { Counters } from "./metrics.js";
+import { MonitoringService } from "./monitoring/monitoring-service.js";
 import type { Argon2Verifier, Chain, Clock, EventBus, Ids, Storage, WorkerChannel } from "./ports.js";
 import { RentalService } from "./rental/rental-service.js";
 
@@ -68,6 +69,7 @@ export function createPlatform(options: PlatformOptions) {
   const blocks = new BlockService(ctx);
   const accounts = new AccountsService(ctx);
   const payments = new PaymentsService(ctx);
+  const monitoring = new MonitoringService(ctx);
   // A queued control action may go out as soon as its worker reports AVAILABLE.
   // The status handler holds the worker's lock, so it calls the lock-free single-worker path.
   fleet.onAvailable = async (workerId) => {
@@ -87,6 +89,12 @@ export function createPlatform(options: PlatformOptions) {
     dispatchControls: () => workers.dispatchPendingControls(),
     /** Every few seconds. */
     checkChain: () => blocks.runChainChecks(),
+    /** Every 30 s. */
+    snapshotHashrate: () => monitoring.snapshot(),
+    /** A few seconds after each hour. */
+    rollupHashrate: () => monitoring.rollup(),
+    /** Hourly. */
+    pruneHistory: () => monitoring.prune(),
     /** Runs every job once, in a sensible order; for tests and simple hosts. */
     async runAll() {
       await fleet.flushLive();
@@ -109,6 +117,7 @@ export function createPlatform(options: PlatformOptions) {
     blocks,
     accounts,
     payments,
+    monitoring,
     jobs,
     /** Call once at start: restarts liveness clocks, then completes leases that ended during downtime. */
     async start() {

@@ -88,7 +88,8 @@ export type UniqueConstraint =
   | "settlement_lease"
   | "withdrawal_id"
   | "api_key_id"
-  | "api_key_hash";
+  | "api_key_hash"
+  | "idempotency_key";
 
 export interface CursorQuery {
   cursor?: string | null;
@@ -130,6 +131,42 @@ export interface CandidateQuery {
   limit: number;
 }
 
+export type WorkerSort =
+  | "value"
+  | "price"
+  | "hashrate"
+  | "gpus"
+  | "memory"
+  | "lastSeen"
+  | "workerId"
+  | "owner"
+  | "state"
+  | "blocks"
+  | "activeGpus"
+  | "uptime";
+
+/** A page of workers for the fleet and marketplace tables; the database filters, sorts and pages. */
+export interface WorkerPageQuery {
+  page: number;
+  limit: number;
+  sortBy: WorkerSort;
+  sortDir: "asc" | "desc";
+  status?: "all" | "online" | "offline";
+  owner?: string;
+  /** Worker id prefix, owner address prefix, or a GPU name substring (case-insensitive). */
+  search?: string;
+  listed?: boolean;
+  /** Only workers matchable now (online, AVAILABLE, listed, not banned or suspect, no open lease). */
+  availableOnly?: boolean;
+  gpu?: string;
+  minHashrate?: number;
+  maxPricePerSec?: Units;
+  minGpus?: number;
+  minMemoryGb?: number;
+  /** Only workers whose duration bounds contain this. */
+  durationSec?: number;
+}
+
 export type WorkerCounterDelta = Partial<
   Pick<
     WorkerRecord,
@@ -150,13 +187,18 @@ export interface WorkerRepo {
   /** Workers with a queued control action. */
   listWithPendingControl(): Promise<WorkerRecord[]>;
   listByOwner(owner: string): Promise<WorkerRecord[]>;
+  /** One page and the total count of the matching workers. */
+  page(q: WorkerPageQuery): Promise<{ items: WorkerRecord[]; total: number }>;
 }
 
 export interface LeaseRepo {
   get(leaseId: string): Promise<LeaseRecord | null>;
+  /** Inside a transaction: reads the lease and locks it until commit (a plain read elsewhere). */
+  getForUpdate(leaseId: string): Promise<LeaseRecord | null>;
   /** Refuses a second open lease for a worker (`open_lease_per_worker`) and a reused prefix. */
   insert(lease: LeaseRecord): Promise<void>;
   update(leaseId: string, patch: Partial<LeaseRecord>): Promise<void>;
+  /** Only active leases take live figures; an ended lease keeps what its settlement wrote. */
   updateLive(batch: readonly LeaseLiveUpdate[]): Promise<void>;
   addBlockCounts(leaseId: string, delta: { accepted?: number; rejected?: number }): Promise<void>;
   openForWorker(workerId: string): Promise<LeaseRecord | null>;
@@ -209,6 +251,8 @@ export interface SettlementRepo {
 export interface WithdrawalRepo {
   insert(w: WithdrawalRecord): Promise<void>;
   get(id: string): Promise<WithdrawalRecord | null>;
+  /** Inside a transaction: reads and locks the withdrawal until commit. */
+  getForUpdate(id: string): Promise<WithdrawalRecord | null>;
   update(id: string, patch: Partial<WithdrawalRecord>): Promise<void>;
   sumRequested(address?: string): Promise<Units>;
   list(q: CursorQuery & { address?: string; state?: WithdrawalState }): Promise<Page<WithdrawalRecord>>;
@@ -239,6 +283,72 @@ export interface AuditRepo {
   list(q: CursorQuery): Promise<Page<AuditRecord>>;
 }
 
+export interface HashrateSnapshot {
+  workerId: string;
+  hashrate: number;
+  activeGpus: number;
+  ts: number;
+}
+
+/** One worker's hour or day: `samples` snapshots, `onlineSamples` of them with a hashrate > 0. */
+export interface HashrateRollup {
+  workerId: string;
+  bucketStart: number;
+  avgHashrate: number;
+  maxHashrate: number;
+  samples: number;
+  onlineSamples: number;
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+  workerId?: string;
+}
+
+/** Hashrate history (platform-rules §8): raw snapshots, hourly and daily roll-ups, retention. */
+export interface MonitoringRepo {
+  /** One batched insert for the whole fleet's snapshot tick. */
+  insertSnapshots(rows: readonly HashrateSnapshot[]): Promise<void>;
+  /** Builds (or rebuilds) the hourly rows of [hourStart, hourStart + 1 h) from raw snapshots. */
+  rollupHour(hourStart: number): Promise<number>;
+  /** Builds (or rebuilds) the daily rows of [dayStart, dayStart + 1 d) from hourly rows. */
+  rollupDay(dayStart: number): Promise<number>;
+  /** Deletes what is older than each cutoff; returns how many rows went. */
+  prune(before: {
+    raw: number;
+    hourly: number;
+    daily: number;
+    health: number;
+  }): Promise<{ raw: number; hourly: number; daily: number; health: number }>;
+  snapshots(q: TimeRange): Promise<HashrateSnapshot[]>;
+  hourly(q: TimeRange): Promise<HashrateRollup[]>;
+  daily(q: TimeRange): Promise<HashrateRollup[]>;
+}
+
+/**
+ * A stored answer to a request that carried an idempotency key (api.md §1): a replay with the same
+ * key returns it; the same key with other input is refused.
+ */
+export interface IdempotencyRecord {
+  actor: string;
+  key: string;
+  operation: string;
+  /** A digest of the request's input, to tell a replay from a different request under one key. */
+  requestHash: string;
+  /** The stored result, as JSON text. */
+  response: string;
+  createdAt: number;
+}
+
+export interface IdempotencyRepo {
+  get(actor: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Refuses a second record for one actor and key (`idempotency_key`). */
+  insert(record: IdempotencyRecord): Promise<void>;
+  /** Forgets records created before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface Repos {
   accounts: AccountRepo;
   apiKeys: ApiKeyRepo;
@@ -250,6 +360,8 @@ export interface Repos {
   withdrawals: WithdrawalRepo;
   health: HealthRepo;
   audit: AuditRepo;
+  monitoring: MonitoringRepo;
+  idempotency: IdempotencyRepo;
 }
 
 /**

@@ -175,7 +175,7 @@ export class PaymentsService {
       const { ctx } = this;
       const now = ctx.clock.now();
       const resolved = await ctx.storage.transaction(async (tx) => {
-        const w = await tx.withdrawals.get(id);
+        const w = await tx.withdrawals.getForUpdate(id);
         if (!w) fail("NOT_FOUND", `withdrawal ${id} not found`);
         const outcome = decide(w);
         if (w.state !== "requested") fail("CONFLICT", `withdrawal ${id} is already ${w.state}`);

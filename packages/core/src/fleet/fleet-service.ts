@@ -367,7 +367,7 @@ export class FleetService {
   private async activate(leaseId: string, now: number): Promise<void> {
     const { ctx } = this;
     const lease = await ctx.storage.transaction(async (tx) => {
-      const current = await tx.leases.get(leaseId);
+      const current = await tx.leases.getForUpdate(leaseId);
       if (current?.state !== "pending") return null;
       const patch = {
         state: "active" as const,

@@ -1,2 +1,3 @@
 export * from "./pricing.js";
 export * from "./reputation.js";
+export * from "./worker-page.js";

@@ -35,7 +35,7 @@ export async function endLease(
   const now = ctx.clock.now();
   const feeBps = ctx.config.feeBps;
   const ended = await ctx.storage.transaction(async (tx) => {
-    const stored = await tx.leases.get(leaseId);
+    const stored = await tx.leases.getForUpdate(leaseId);
     if (!stored || (stored.state !== "pending" && stored.state !== "active")) return null;
     const live = ctx.live.lease(leaseId);
     const lease: LeaseRecord = live

@@ -9,12 +9,18 @@ import {
   type ApiKeyRecord,
   type AuditRecord,
   type BlockRecord,
+  compareWorkers,
+  type HashrateRollup,
+  type HashrateSnapshot,
   type HealthEventRecord,
+  type IdempotencyRecord,
   isCandidate,
   type LeaseRecord,
+  matchesWorkerPage,
   type Repos,
   type SettlementRecord,
   type Storage,
+  type TimeRange,
   type Transfer,
   UniqueViolation,
   type WithdrawalRecord,
@@ -24,6 +30,40 @@ import { newestFirst, pageOf } from "./paging.js";
 import { Journal, Log, Table } from "./table.js";
 
 const isOpen = (l: Pick<LeaseRecord, "state">) => l.state === "pending" || l.state === "active";
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const inRange = (ts: number, workerId: string, q: TimeRange) =>
+  ts >= q.from && ts < q.to && (q.workerId === undefined || q.workerId === workerId);
+
+/** Replaces the roll-ups of one bucket with the aggregate of `rows` per worker. */
+function upsertRollups(table: Table<string, HashrateRollup>, bucketStart: number, rows: HashrateSnapshot[]) {
+  const byWorker = new Map<string, HashrateSnapshot[]>();
+  for (const r of rows) byWorker.set(r.workerId, [...(byWorker.get(r.workerId) ?? []), r]);
+  for (const [workerId, list] of byWorker) {
+    table.set(`${workerId}|${bucketStart}`, {
+      workerId,
+      bucketStart,
+      avgHashrate: list.reduce((sum, r) => sum + r.hashrate, 0) / list.length,
+      maxHashrate: Math.max(...list.map((r) => r.hashrate)),
+      samples: list.length,
+      onlineSamples: list.filter((r) => r.hashrate > 0).length,
+    });
+  }
+  return byWorker.size;
+}
+
+function removeRollups(table: Table<string, HashrateRollup>, before: number): number {
+  const old = [...table.values()].filter((r) => r.bucketStart < before);
+  for (const r of old) table.delete(`${r.workerId}|${r.bucketStart}`);
+  return old.length;
+}
+
+const rollupsIn = async (table: Table<string, HashrateRollup>, q: TimeRange) =>
+  [...table.values()]
+    .filter((r) => inRange(r.bucketStart, r.workerId, q))
+    .sort((a, b) => a.bucketStart - b.bucketStart || (a.workerId < b.workerId ? -1 : 1))
+    .map((r) => ({ ...r }));
 
 export function createMemoryStorage(): Storage {
   const txScope = new AsyncLocalStorage<Journal>();
@@ -45,6 +85,10 @@ export function createMemoryStorage(): Storage {
   const settlements = new Table<string, SettlementRecord>(journal);
   const withdrawals = new Table<string, WithdrawalRecord>(journal);
   const health = new Log<HealthEventRecord>(journal);
+  const snapshots = new Log<HashrateSnapshot & { id: number }>(journal);
+  const hourly = new Table<string, HashrateRollup>(journal);
+  const daily = new Table<string, HashrateRollup>(journal);
+  const idempotency = new Table<string, IdempotencyRecord>(journal);
   const audit = new Log<AuditRecord>(journal);
 
   /** Runs a body alone (after every earlier write), rolling back all of its writes if it throws. */
@@ -161,6 +205,16 @@ export function createMemoryStorage(): Storage {
           [...workers.values()].filter((w) => w.pendingControl !== null).map((w) => structuredClone(w)),
         listByOwner: async (owner) =>
           [...workers.values()].filter((w) => w.owner === owner).map((w) => structuredClone(w)),
+        async page(q) {
+          const matching = [...workers.values()]
+            .filter((w) => matchesWorkerPage(w, q, openLeaseByWorker.has(w.workerId)))
+            .sort((a, b) => compareWorkers(a, b, q.sortBy, q.sortDir));
+          const start = (q.page - 1) * q.limit;
+          return {
+            items: matching.slice(start, start + q.limit).map((w) => structuredClone(w)),
+            total: matching.length,
+          };
+        },
       },
       ["insert", "update", "addCounters", "updateLive"],
     ),
@@ -168,6 +222,8 @@ export function createMemoryStorage(): Storage {
     leases: writes(
       {
         get: async (id) => leases.get(id) ?? null,
+        // Transactions run one at a time here, so a plain read is already exclusive.
+        getForUpdate: async (id) => leases.get(id) ?? null,
         async insert(lease) {
           if (leases.has(lease.leaseId)) throw new UniqueViolation("lease_id");
           if (isOpen(lease) && openLeaseByWorker.has(lease.workerId)) {
@@ -354,6 +410,7 @@ export function createMemoryStorage(): Storage {
           withdrawals.set(w.id, w);
         },
         get: async (id) => withdrawals.get(id) ?? null,
+        getForUpdate: async (id) => withdrawals.get(id) ?? null,
         async update(id, patch) {
           withdrawals.patch(id, patch);
         },
@@ -404,6 +461,71 @@ export function createMemoryStorage(): Storage {
         list: async (q) => pageOf(audit.all().slice().reverse(), q),
       },
       ["append"],
+    ),
+
+    monitoring: writes(
+      {
+        async insertSnapshots(rows) {
+          for (const row of rows) snapshots.append(row);
+        },
+        async rollupHour(hourStart) {
+          const rows = snapshots.all().filter((s) => s.ts >= hourStart && s.ts < hourStart + HOUR);
+          return upsertRollups(hourly, hourStart, rows);
+        },
+        async rollupDay(dayStart) {
+          const rows = [...hourly.values()].filter(
+            (h) => h.bucketStart >= dayStart && h.bucketStart < dayStart + DAY,
+          );
+          const byWorker = new Map<string, HashrateRollup[]>();
+          for (const h of rows) byWorker.set(h.workerId, [...(byWorker.get(h.workerId) ?? []), h]);
+          for (const [workerId, hours] of byWorker) {
+            const samples = hours.reduce((n, h) => n + h.samples, 0);
+            daily.set(`${workerId}|${dayStart}`, {
+              workerId,
+              bucketStart: dayStart,
+              avgHashrate: hours.reduce((sum, h) => sum + h.avgHashrate * h.samples, 0) / samples,
+              maxHashrate: Math.max(...hours.map((h) => h.maxHashrate)),
+              samples,
+              onlineSamples: hours.reduce((n, h) => n + h.onlineSamples, 0),
+            });
+          }
+          return byWorker.size;
+        },
+        async prune(before) {
+          const result = {
+            raw: snapshots.removeWhere((s) => s.ts < before.raw),
+            hourly: removeRollups(hourly, before.hourly),
+            daily: removeRollups(daily, before.daily),
+            health: health.removeWhere((e) => e.at < before.health),
+          };
+          return result;
+        },
+        snapshots: async (q) =>
+          snapshots
+            .all()
+            .filter((s) => inRange(s.ts, s.workerId, q))
+            .map(({ id: _id, ...s }) => ({ ...s })),
+        hourly: async (q) => rollupsIn(hourly, q),
+        daily: async (q) => rollupsIn(daily, q),
+      },
+      ["insertSnapshots", "rollupHour", "rollupDay", "prune"],
+    ),
+
+    idempotency: writes(
+      {
+        get: async (actor, key) => idempotency.get(`${actor}|${key}`) ?? null,
+        async insert(record) {
+          const id = `${record.actor}|${record.key}`;
+          if (idempotency.has(id)) throw new UniqueViolation("idempotency_key");
+          idempotency.set(id, record);
+        },
+        async prune(before) {
+          const old = [...idempotency.values()].filter((r) => r.createdAt < before);
+          for (const r of old) idempotency.delete(`${r.actor}|${r.key}`);
+          return old.length;
+        },
+      },
+      ["insert", "prune"],
     ),
   };
 

@@ -85,4 +85,17 @@ export class Log<V extends { id: number }> {
   all(): readonly V[] {
     return this.items;
   }
+
+  /** Deletes the rows that match (retention); undoable like every other write. */
+  removeWhere(match: (row: V) => boolean): number {
+    const before = [...this.items];
+    const kept = this.items.filter((row) => !match(row));
+    const removed = this.items.length - kept.length;
+    if (removed === 0) return 0;
+    this.items.splice(0, this.items.length, ...kept);
+    this.journal()?.record(() => {
+      this.items.splice(0, this.items.length, ...before);
+    });
+    return removed;
+  }
 }

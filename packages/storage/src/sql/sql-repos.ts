@@ -1,0 +1,619 @@
+/**
+ * The repositories of the Storage port over SQL, written once for SQLite (libSQL) and Postgres.
+ * Filters, sorts and pagination run in the database; uniqueness that guards money is enforced by
+ * the schema's indexes and surfaces as the domain's `UniqueViolation`.
+ */
+import {
+  type CursorQuery,
+  type LeaseRecord,
+  type Page,
+  type Repos,
+  type TimeRange,
+  type Transfer,
+  UniqueViolation,
+  type WorkerCounterDelta,
+  type WorkerSort,
+} from "@xenblocks/core";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import { chunks, type Db, type Dialect, likeLiteral, type Tables } from "./dialect.js";
+
+const OPEN_STATES = ["pending", "active"] as const;
+/** Rows per multi-row insert: 4–12 columns each stays far below SQLite's 32,766 parameters. */
+const INSERT_CHUNK = 1000;
+
+export interface SqlContext {
+  dialect: Dialect;
+  t: Tables;
+  /** True inside a transaction: Postgres then locks the rows it reads for update. */
+  inTransaction: boolean;
+}
+
+const offsetOf = (q: CursorQuery) => {
+  const n = q.cursor ? Number.parseInt(q.cursor, 10) : 0;
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+};
+/** Reads one row more than asked to know whether a next page exists. */
+function pageFrom<T>(rows: T[], q: CursorQuery): Page<T> {
+  const offset = offsetOf(q);
+  const items = rows.slice(0, q.limit);
+  return { items, nextCursor: rows.length > q.limit ? String(offset + q.limit) : null };
+}
+const toBigint = (value: unknown): bigint =>
+  value === null || value === undefined
+    ? 0n
+    : BigInt(typeof value === "number" ? Math.trunc(value) : String(value));
+
+export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
+  const { t, dialect } = ctx;
+
+  /** Runs a write and turns a unique-index refusal into the domain's UniqueViolation. */
+  async function guard<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const constraint = dialect.uniqueConstraint(error);
+      if (constraint) throw new UniqueViolation(constraint);
+      throw error;
+    }
+  }
+  const first = <T>(rows: T[]): T | null => rows[0] ?? null;
+  const hasKeys = (patch: object) => Object.keys(patch).length > 0;
+
+  const transferRow = (x: Transfer) => ({
+    id: x.id,
+    type: x.type,
+    from: x.from,
+    to: x.to,
+    amount: x.amount,
+    referenceKind: x.reference.kind,
+    referenceId: x.reference.id,
+    createdAt: x.createdAt,
+    fromBalanceAfter: x.fromBalanceAfter,
+    toBalanceAfter: x.toBalanceAfter,
+  });
+  const toTransfer = (r: typeof t.transfers.$inferSelect): Transfer => ({
+    id: r.id,
+    type: r.type,
+    from: r.from as Transfer["from"],
+    to: r.to as Transfer["to"],
+    amount: r.amount,
+    reference: { kind: r.referenceKind, id: r.referenceId },
+    createdAt: r.createdAt,
+    fromBalanceAfter: r.fromBalanceAfter,
+    toBalanceAfter: r.toBalanceAfter,
+  });
+  const rangeOf = (
+    ts: typeof t.hashrateSnapshots.ts,
+    workerId: typeof t.hashrateSnapshots.workerId,
+    q: TimeRange,
+  ) => and(gte(ts, q.from), lt(ts, q.to), q.workerId === undefined ? undefined : eq(workerId, q.workerId));
+  const isOpenLease = inArray(t.leases.state, [...OPEN_STATES]);
+
+  return {
+    accounts: {
+      get: async (address) =>
+        first(
+          await db.select().from(t.accounts).where(eq(t.accounts.address, address.toLowerCase())).limit(1),
+        ),
+      async ensure(address, now) {
+        const id = address.toLowerCase();
+        await db.insert(t.accounts).values({ address: id, createdAt: now }).onConflictDoNothing();
+        return (await db.select().from(t.accounts).where(eq(t.accounts.address, id)).limit(1))[0]!;
+      },
+    },
+
+    apiKeys: {
+      insert: (key) => guard(async () => void (await db.insert(t.apiKeys).values(key))),
+      getByHash: async (hash) =>
+        first(await db.select().from(t.apiKeys).where(eq(t.apiKeys.hash, hash)).limit(1)),
+      get: async (id) => first(await db.select().from(t.apiKeys).where(eq(t.apiKeys.id, id)).limit(1)),
+      async update(id, patch) {
+        if (hasKeys(patch)) await db.update(t.apiKeys).set(patch).where(eq(t.apiKeys.id, id));
+      },
+      listByAddress: (address) =>
+        db
+          .select()
+          .from(t.apiKeys)
+          .where(eq(t.apiKeys.address, address))
+          .orderBy(desc(t.apiKeys.createdAt), desc(t.apiKeys.id)),
+      countActive: (address) =>
+        db.$count(t.apiKeys, and(eq(t.apiKeys.address, address), isNull(t.apiKeys.revokedAt))).then(Number),
+    },
+
+    workers: {
+      get: async (id) => first(await db.select().from(t.workers).where(eq(t.workers.workerId, id)).limit(1)),
+      insert: (worker) => guard(async () => void (await db.insert(t.workers).values(worker))),
+      async update(id, patch) {
+        if (hasKeys(patch)) await db.update(t.workers).set(patch).where(eq(t.workers.workerId, id));
+      },
+      async addCounters(id, delta: WorkerCounterDelta) {
+        const set: Record<string, SQL> = {};
+        for (const [key, by] of Object.entries(delta) as [keyof WorkerCounterDelta, number][]) {
+          if (by) set[key] = sql`${t.workers[key]} + ${by}`;
+        }
+        if (hasKeys(set)) await db.update(t.workers).set(set).where(eq(t.workers.workerId, id));
+      },
+      updateLive: (batch) => (batch.length > 0 ? dialect.updateWorkersLive(db, batch) : Promise.resolve()),
+      listOnline: () => db.select().from(t.workers).where(eq(t.workers.online, true)),
+      findCandidates(q) {
+        const w = t.workers;
+        const conditions = [
+          eq(w.online, true),
+          eq(w.state, "AVAILABLE"),
+          eq(w.listed, true),
+          eq(w.banned, false),
+          eq(w.suspect, false),
+          ne(w.owner, q.renter.toLowerCase()),
+          or(
+            isNull(w.releaseLeaseId),
+            and(isNotNull(w.releaseSentAt), lte(w.releaseSentAt, q.now - q.releaseWaitMs)),
+          ),
+          or(isNull(w.lastSentAt), lte(w.lastSentAt, q.now - q.settleGapMs)),
+          lte(w.minDurationSec, q.durationSec),
+          gte(w.maxDurationSec, q.durationSec),
+          sql`NOT EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.workerId} = ${w.workerId} AND ${t.leases.state} IN ('pending', 'active'))`,
+          q.workerId === undefined ? undefined : eq(w.workerId, q.workerId),
+          q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
+          q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
+          q.gpu === undefined ? undefined : dialect.gpuNameLike(w.gpus, `%${likeLiteral(q.gpu)}%`),
+          q.requireHashrate ? sql`${w.hashrate} > 0` : undefined,
+        ];
+        return db
+          .select()
+          .from(w)
+          .where(and(...conditions))
+          .orderBy(sql`${w.pricePerSec} * 1.0 / NULLIF(${w.hashrate}, 0)`, asc(w.workerId))
+          .limit(q.limit);
+      },
+      listWithPendingControl: () => db.select().from(t.workers).where(isNotNull(t.workers.pendingControl)),
+      listByOwner: (owner) =>
+        db.select().from(t.workers).where(eq(t.workers.owner, owner)).orderBy(asc(t.workers.workerId)),
+      async page(q) {
+        const w = t.workers;
+        const openLease = sql`EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.workerId} = ${w.workerId} AND ${t.leases.state} IN ('pending', 'active'))`;
+        const search = q.search ? likeLiteral(q.search) : null;
+        const where = and(
+          q.status === "online"
+            ? eq(w.online, true)
+            : q.status === "offline"
+              ? eq(w.online, false)
+              : undefined,
+          q.owner === undefined ? undefined : eq(w.owner, q.owner.toLowerCase()),
+          q.listed === undefined ? undefined : eq(w.listed, q.listed),
+          q.availableOnly
+            ? and(
+                eq(w.online, true),
+                eq(w.state, "AVAILABLE"),
+                eq(w.listed, true),
+                eq(w.banned, false),
+                eq(w.suspect, false),
+                sql`NOT ${openLease}`,
+              )
+            : undefined,
+          search === null
+            ? undefined
+            : or(
+                sql`lower(${w.workerId}) LIKE ${`${search}%`} ESCAPE '\\'`,
+                sql`${w.owner} LIKE ${`${search}%`} ESCAPE '\\'`,
+                dialect.gpuNameLike(w.gpus, `%${search}%`),
+              ),
+          q.gpu === undefined ? undefined : dialect.gpuNameLike(w.gpus, `%${likeLiteral(q.gpu)}%`),
+          q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
+          q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
+          q.minGpus === undefined ? undefined : gte(w.gpuCount, q.minGpus),
+          q.minMemoryGb === undefined ? undefined : gte(w.totalMemoryGb, q.minMemoryGb),
+          q.durationSec === undefined
+            ? undefined
+            : and(lte(w.minDurationSec, q.durationSec), gte(w.maxDurationSec, q.durationSec)),
+        );
+        const column: Record<WorkerSort, SQL> = {
+          value: sql`${w.pricePerSec} * 1.0 / NULLIF(${w.hashrate}, 0)`,
+          price: sql`${w.pricePerSec}`,
+          hashrate: sql`${w.hashrate}`,
+          gpus: sql`${w.gpuCount}`,
+          memory: sql`${w.totalMemoryGb}`,
+          lastSeen: sql`${w.lastSeenAt}`,
+          workerId: sql`${w.workerId}`,
+          owner: sql`${w.owner}`,
+          state: sql`COALESCE(${w.state}, '')`,
+          blocks: sql`${w.leaseBlocks}`,
+          activeGpus: sql`${w.activeGpus}`,
+          uptime: sql`${w.onlineSec}`,
+        };
+        const direction = q.sortDir === "asc" ? sql`ASC` : sql`DESC`;
+        const [items, total] = await Promise.all([
+          db
+            .select()
+            .from(w)
+            .where(where)
+            .orderBy(sql`${column[q.sortBy]} ${direction} NULLS LAST`, asc(w.workerId))
+            .limit(q.limit)
+            .offset((q.page - 1) * q.limit),
+          db.$count(w, where),
+        ]);
+        return { items, total: Number(total) };
+      },
+    },
+
+    leases: {
+      get: async (id) => first(await db.select().from(t.leases).where(eq(t.leases.leaseId, id)).limit(1)),
+      getForUpdate: async (id) => {
+        const query = db.select().from(t.leases).where(eq(t.leases.leaseId, id)).limit(1);
+        return first(await (ctx.inTransaction ? dialect.forUpdate(query) : query));
+      },
+      insert: (lease) => guard(async () => void (await db.insert(t.leases).values(lease))),
+      async update(id, patch) {
+        if (hasKeys(patch)) await db.update(t.leases).set(patch).where(eq(t.leases.leaseId, id));
+      },
+      updateLive: (batch) => (batch.length > 0 ? dialect.updateLeasesLive(db, batch) : Promise.resolve()),
+      async addBlockCounts(id, delta) {
+        await db
+          .update(t.leases)
+          .set({
+            blocksAccepted: sql`${t.leases.blocksAccepted} + ${delta.accepted ?? 0}`,
+            blocksRejected: sql`${t.leases.blocksRejected} + ${delta.rejected ?? 0}`,
+          })
+          .where(eq(t.leases.leaseId, id));
+      },
+      openForWorker: async (workerId) =>
+        first(
+          await db
+            .select()
+            .from(t.leases)
+            .where(and(eq(t.leases.workerId, workerId), isOpenLease))
+            .limit(1),
+        ),
+      prefixExists: async (prefix) => (await db.$count(t.leases, eq(t.leases.prefix, prefix))) > 0,
+      dueForExpiry: (now, limit) =>
+        db
+          .select()
+          .from(t.leases)
+          .where(and(eq(t.leases.state, "active"), lte(t.leases.expiresAt, now)))
+          .orderBy(asc(t.leases.expiresAt))
+          .limit(limit),
+      pendingCreatedBefore: (before, limit) =>
+        db
+          .select()
+          .from(t.leases)
+          .where(and(eq(t.leases.state, "pending"), lte(t.leases.createdAt, before)))
+          .orderBy(asc(t.leases.createdAt))
+          .limit(limit),
+      listOpen: () => db.select().from(t.leases).where(isOpenLease),
+      sumOpenEscrow: async () =>
+        toBigint(
+          (
+            await db
+              .select({ s: sql`sum(${t.leases.escrow})` })
+              .from(t.leases)
+              .where(isOpenLease)
+          )[0]?.s,
+        ),
+      sumOpenEscrowOf: async (renter) =>
+        toBigint(
+          (
+            await db
+              .select({ s: sql`sum(${t.leases.escrow})` })
+              .from(t.leases)
+              .where(and(isOpenLease, eq(t.leases.renter, renter)))
+          )[0]?.s,
+        ),
+      async list(q) {
+        const l = t.leases;
+        const rows: LeaseRecord[] = await db
+          .select()
+          .from(l)
+          .where(
+            and(
+              q.renter === undefined ? undefined : eq(l.renter, q.renter),
+              q.provider === undefined ? undefined : eq(l.provider, q.provider),
+              q.workerId === undefined ? undefined : eq(l.workerId, q.workerId),
+              q.state === undefined ? undefined : eq(l.state, q.state),
+            ),
+          )
+          .orderBy(desc(l.createdAt), desc(l.leaseId))
+          .limit(q.limit + 1)
+          .offset(offsetOf(q));
+        return pageFrom(rows, q);
+      },
+    },
+
+    blocks: {
+      insert: (block) => guard(async () => (await db.insert(t.blocks).values(block).returning())[0]!),
+      getByKey: async (key) => first(await db.select().from(t.blocks).where(eq(t.blocks.key, key)).limit(1)),
+      async update(id, patch) {
+        if (hasKeys(patch)) await db.update(t.blocks).set(patch).where(eq(t.blocks.id, id));
+      },
+      dueChainChecks: (now, limit) =>
+        db
+          .select()
+          .from(t.blocks)
+          .where(and(eq(t.blocks.chainStatus, "pending"), lte(t.blocks.nextChainCheckAt, now)))
+          .orderBy(asc(t.blocks.nextChainCheckAt), asc(t.blocks.id))
+          .limit(limit),
+      listByLease: async (leaseId, q) =>
+        pageFrom(
+          await db
+            .select()
+            .from(t.blocks)
+            .where(eq(t.blocks.leaseId, leaseId))
+            .orderBy(asc(t.blocks.id))
+            .limit(q.limit + 1)
+            .offset(offsetOf(q)),
+          q,
+        ),
+      recent: (limit) => db.select().from(t.blocks).orderBy(desc(t.blocks.id)).limit(limit),
+    },
+
+    ledger: {
+      async balances(accounts) {
+        const sorted = [...new Set(accounts)].sort();
+        if (ctx.inTransaction && dialect.name === "pg") {
+          // Lock every row this transaction will change, in one order, so concurrent money paths
+          // queue instead of deadlocking; create missing rows first so there is a row to lock.
+          await db
+            .insert(t.balances)
+            .values(sorted.map((account) => ({ account, balance: 0n })))
+            .onConflictDoNothing();
+        }
+        const query = db
+          .select()
+          .from(t.balances)
+          .where(inArray(t.balances.account, sorted))
+          .orderBy(asc(t.balances.account));
+        const rows = await (ctx.inTransaction ? dialect.forUpdate(query) : query);
+        const found = new Map(rows.map((r) => [r.account, r.balance]));
+        return new Map(
+          sorted.map((account) => [account as (typeof accounts)[number], found.get(account) ?? 0n]),
+        );
+      },
+      async post(posted, balances) {
+        await guard(async () => {
+          for (const part of chunks(posted, INSERT_CHUNK))
+            if (part.length) await db.insert(t.transfers).values(part.map(transferRow));
+        });
+        const rows = [...balances].map(([account, balance]) => ({ account, balance }));
+        if (rows.length === 0) return;
+        await db
+          .insert(t.balances)
+          .values(rows)
+          .onConflictDoUpdate({ target: t.balances.account, set: { balance: sql`excluded.balance` } });
+      },
+      getTransfer: async (id) => {
+        const row = first(await db.select().from(t.transfers).where(eq(t.transfers.id, id)).limit(1));
+        return row ? toTransfer(row) : null;
+      },
+      async sumCredits(q) {
+        const x = t.transfers;
+        const [row] = await db
+          .select({ s: sql`sum(${x.amount})` })
+          .from(x)
+          .where(
+            and(
+              eq(x.type, q.type),
+              eq(x.to, q.to),
+              gte(x.createdAt, q.since),
+              q.idPrefix === undefined ? undefined : sql`${x.id} LIKE ${`${q.idPrefix}%`}`,
+            ),
+          );
+        return toBigint(row?.s);
+      },
+      async history(account, q) {
+        const x = t.transfers;
+        const rows = await db
+          .select()
+          .from(x)
+          .where(
+            and(
+              or(eq(x.from, account), eq(x.to, account)),
+              q.type === undefined ? undefined : eq(x.type, q.type),
+            ),
+          )
+          .orderBy(desc(x.seq))
+          .limit(q.limit + 1)
+          .offset(offsetOf(q));
+        return pageFrom(rows.map(toTransfer), q);
+      },
+      allBalances: async () =>
+        new Map((await db.select().from(t.balances)).map((r) => [r.account, r.balance])),
+    },
+
+    settlements: {
+      insert: (s) => guard(async () => void (await db.insert(t.settlements).values(s))),
+      get: async (leaseId) =>
+        first(await db.select().from(t.settlements).where(eq(t.settlements.leaseId, leaseId)).limit(1)),
+      async list(q) {
+        const s = t.settlements;
+        const rows = await db
+          .select()
+          .from(s)
+          .where(
+            and(
+              q.party === undefined ? undefined : or(eq(s.renter, q.party), eq(s.provider, q.party)),
+              q.provider === undefined ? undefined : eq(s.provider, q.provider),
+            ),
+          )
+          .orderBy(desc(s.settledAt), desc(s.leaseId))
+          .limit(q.limit + 1)
+          .offset(offsetOf(q));
+        return pageFrom(rows, q);
+      },
+      count: () => db.$count(t.settlements).then(Number),
+    },
+
+    withdrawals: {
+      insert: (w) => guard(async () => void (await db.insert(t.withdrawals).values(w))),
+      get: async (id) =>
+        first(await db.select().from(t.withdrawals).where(eq(t.withdrawals.id, id)).limit(1)),
+      getForUpdate: async (id) => {
+        const query = db.select().from(t.withdrawals).where(eq(t.withdrawals.id, id)).limit(1);
+        return first(await (ctx.inTransaction ? dialect.forUpdate(query) : query));
+      },
+      async update(id, patch) {
+        if (hasKeys(patch)) await db.update(t.withdrawals).set(patch).where(eq(t.withdrawals.id, id));
+      },
+      async sumRequested(address) {
+        const w = t.withdrawals;
+        const [row] = await db
+          .select({ s: sql`sum(${w.amount})` })
+          .from(w)
+          .where(and(eq(w.state, "requested"), address === undefined ? undefined : eq(w.address, address)));
+        return toBigint(row?.s);
+      },
+      async list(q) {
+        const w = t.withdrawals;
+        const rows = await db
+          .select()
+          .from(w)
+          .where(
+            and(
+              q.address === undefined ? undefined : eq(w.address, q.address),
+              q.state === undefined ? undefined : eq(w.state, q.state),
+            ),
+          )
+          .orderBy(desc(w.createdAt), desc(w.id))
+          .limit(q.limit + 1)
+          .offset(offsetOf(q));
+        return pageFrom(rows, q);
+      },
+    },
+
+    health: {
+      append: async (e) => void (await db.insert(t.healthEvents).values(e)),
+      list: async (q) =>
+        pageFrom(
+          await db
+            .select()
+            .from(t.healthEvents)
+            .where(q.workerId === undefined ? undefined : eq(t.healthEvents.workerId, q.workerId))
+            .orderBy(desc(t.healthEvents.id))
+            .limit(q.limit + 1)
+            .offset(offsetOf(q)),
+          q,
+        ),
+    },
+
+    audit: {
+      append: async (e) => void (await db.insert(t.auditLog).values(e)),
+      list: async (q) =>
+        pageFrom(
+          await db
+            .select()
+            .from(t.auditLog)
+            .orderBy(desc(t.auditLog.id))
+            .limit(q.limit + 1)
+            .offset(offsetOf(q)),
+          q,
+        ),
+    },
+
+    idempotency: {
+      get: async (actor, key) =>
+        first(
+          await db
+            .select()
+            .from(t.idempotencyKeys)
+            .where(and(eq(t.idempotencyKeys.actor, actor), eq(t.idempotencyKeys.key, key)))
+            .limit(1),
+        ),
+      insert: (record) => guard(async () => void (await db.insert(t.idempotencyKeys).values(record))),
+      prune: async (before) =>
+        (
+          await dialect.execute(
+            db,
+            sql`DELETE FROM ${t.idempotencyKeys} WHERE ${t.idempotencyKeys.createdAt} < ${before}`,
+          )
+        ).affected,
+    },
+
+    monitoring: {
+      async insertSnapshots(rows) {
+        for (const part of chunks(rows, INSERT_CHUNK)) await db.insert(t.hashrateSnapshots).values(part);
+      },
+      async rollupHour(hourStart) {
+        const s = t.hashrateSnapshots;
+        const { affected } = await dialect.execute(
+          db,
+          sql`INSERT INTO ${t.hashrateHourly} (worker_id, bucket_start, avg_hashrate, max_hashrate, samples, online_samples)
+              SELECT ${s.workerId}, CAST(${hourStart} AS BIGINT), avg(${s.hashrate}), max(${s.hashrate}), count(*),
+                     sum(CASE WHEN ${s.hashrate} > 0 THEN 1 ELSE 0 END)
+              FROM ${s} WHERE ${s.ts} >= ${hourStart} AND ${s.ts} < ${hourStart + 3_600_000}
+              GROUP BY ${s.workerId}
+              ON CONFLICT (worker_id, bucket_start) DO UPDATE SET avg_hashrate = excluded.avg_hashrate,
+                max_hashrate = excluded.max_hashrate, samples = excluded.samples, online_samples = excluded.online_samples`,
+        );
+        return affected;
+      },
+      async rollupDay(dayStart) {
+        const h = t.hashrateHourly;
+        const { affected } = await dialect.execute(
+          db,
+          sql`INSERT INTO ${t.hashrateDaily} (worker_id, bucket_start, avg_hashrate, max_hashrate, samples, online_samples)
+              SELECT ${h.workerId}, CAST(${dayStart} AS BIGINT), sum(${h.avgHashrate} * ${h.samples}) / sum(${h.samples}),
+                     max(${h.maxHashrate}), sum(${h.samples}), sum(${h.onlineSamples})
+              FROM ${h} WHERE ${h.bucketStart} >= ${dayStart} AND ${h.bucketStart} < ${dayStart + 86_400_000}
+              GROUP BY ${h.workerId}
+              ON CONFLICT (worker_id, bucket_start) DO UPDATE SET avg_hashrate = excluded.avg_hashrate,
+                max_hashrate = excluded.max_hashrate, samples = excluded.samples, online_samples = excluded.online_samples`,
+        );
+        return affected;
+      },
+      async prune(before) {
+        const gone = async (query: SQL) => (await dialect.execute(db, query)).affected;
+        return {
+          raw: await gone(
+            sql`DELETE FROM ${t.hashrateSnapshots} WHERE ${t.hashrateSnapshots.ts} < ${before.raw}`,
+          ),
+          hourly: await gone(
+            sql`DELETE FROM ${t.hashrateHourly} WHERE ${t.hashrateHourly.bucketStart} < ${before.hourly}`,
+          ),
+          daily: await gone(
+            sql`DELETE FROM ${t.hashrateDaily} WHERE ${t.hashrateDaily.bucketStart} < ${before.daily}`,
+          ),
+          health: await gone(
+            sql`DELETE FROM ${t.healthEvents} WHERE ${t.healthEvents.at} < ${before.health}`,
+          ),
+        };
+      },
+      async snapshots(q) {
+        const s = t.hashrateSnapshots;
+        const rows = await db
+          .select({ workerId: s.workerId, hashrate: s.hashrate, activeGpus: s.activeGpus, ts: s.ts })
+          .from(s)
+          .where(rangeOf(s.ts, s.workerId, q))
+          .orderBy(asc(s.ts), asc(s.id));
+        return rows;
+      },
+      hourly: (q) => {
+        const h = t.hashrateHourly;
+        return db.select().from(h).where(rollupRange(h, q)).orderBy(asc(h.bucketStart), asc(h.workerId));
+      },
+      daily: (q) => {
+        const d = t.hashrateDaily;
+        return db.select().from(d).where(rollupRange(d, q)).orderBy(asc(d.bucketStart), asc(d.workerId));
+      },
+    },
+  };
+
+  function rollupRange(table: Tables["hashrateHourly"] | Tables["hashrateDaily"], q: TimeRange) {
+    return and(
+      gte(table.bucketStart, q.from),
+      lt(table.bucketStart, q.to),
+      q.workerId === undefined ? undefined : eq(table.workerId, q.workerId),
+    );
+  }
+}
