@@ -262,6 +262,11 @@ export interface AccountRepo {
   get(address: string): Promise<AccountRecord | null>;
   /** Creates the account if missing; returns it either way. */
   ensure(address: string, now: number): Promise<AccountRecord>;
+  /**
+   * Inside a transaction: holds the account's row until commit, so per-account limits (faucet,
+   * API keys) checked by concurrent transactions are checked one after the other.
+   */
+  lock(address: string): Promise<void>;
 }
 
 export interface ApiKeyRepo {

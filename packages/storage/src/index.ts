@@ -4,7 +4,7 @@
  */
 export { createMemoryStorage } from "./memory/memory-storage.js";
 export { nodeIds, systemClock } from "./runtime.js";
-export { type LibsqlOptions, libsqlUrl, openLibsql } from "./sql/libsql.js";
+export { type LibsqlOptions, libsqlPath, openLibsql } from "./sql/libsql.js";
 export { MigrationError } from "./sql/migrations.js";
 export { openPglite } from "./sql/pglite.js";
 export { openPostgres, type PostgresOptions } from "./sql/postgres.js";

@@ -52,7 +52,7 @@ export const WRITE_METHODS: { [R in keyof Repos]: (keyof Repos[R])[] } = {
 
 /**
  * Routes repository calls through the queue: the write methods, or every method when the database
- * has a single connection (an in-memory libSQL database) that a transaction would otherwise hold.
+ * has a single connection (libSQL) that a transaction would otherwise hold.
  */
 export function queued(repos: Repos, queue: WriteQueue, everything = false): Repos {
   const out: Record<string, unknown> = {};
@@ -66,6 +66,27 @@ export function queued(repos: Repos, queue: WriteQueue, everything = false): Rep
         const tx = queue.transaction as unknown as Record<string, Record<string, typeof call>> | null;
         if (tx) return tx[name]![method]!(...args);
         return everything || writes.has(method) ? queue.run(() => call(...args)) : call(...args);
+      };
+    }
+    out[name] = wrapped;
+  }
+  return out as unknown as Repos;
+}
+
+/**
+ * Sends every repository call made inside a running transaction (in the same async context) to
+ * that transaction's repositories: a plain `storage.workers.update` from a transaction body then
+ * runs on the transaction's connection instead of waiting for the rows it holds.
+ */
+export function routed(repos: Repos, current: () => Repos | null | undefined): Repos {
+  const out: Record<string, unknown> = {};
+  for (const [name, repo] of Object.entries(repos) as [keyof Repos, Record<string, unknown>][]) {
+    const wrapped: Record<string, unknown> = {};
+    for (const [method, fn] of Object.entries(repo)) {
+      const call = fn as (...args: unknown[]) => Promise<unknown>;
+      wrapped[method] = (...args: unknown[]) => {
+        const tx = current() as unknown as Record<string, Record<string, typeof call>> | null | undefined;
+        return tx ? tx[name]![method]!(...args) : call(...args);
       };
     }
     out[name] = wrapped;

@@ -1,13 +1,24 @@
-/** Drops the Postgres schemas earlier test runs left behind (each store gets its own schema). */
+/**
+ * Gives this test run an id (inherited by the test workers through the environment), and drops
+ * the Postgres schemas of this run when it ends, and those of runs older than six hours (left by a
+ * run that was killed). Other runs in progress on the same server keep theirs.
+ */
 import postgres from "postgres";
-import { POSTGRES_URL, TEST_SCHEMA_PREFIX } from "./engines.js";
 
-async function dropTestSchemas() {
-  const sql = postgres(POSTGRES_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+const SIX_HOURS = 6 * 3_600_000;
+
+async function dropSchemas(url: string, keep: (runStartedAt: number, run: string) => boolean) {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
-    const rows = await sql<{ nspname: string }[]>`
-      SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`${TEST_SCHEMA_PREFIX}%`}`;
-    for (const { nspname } of rows) await sql.unsafe(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    const rows = await sql<
+      { nspname: string }[]
+    >`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xbt\\_%'`;
+    for (const { nspname } of rows) {
+      const run = nspname.split("_")[1] ?? "";
+      const startedAt = Number.parseInt(run, 36);
+      if (keep(Number.isFinite(startedAt) ? startedAt : 0, run)) continue;
+      await sql.unsafe(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    }
   } catch {
     // No server: the suites run on PGlite and there is nothing to clean.
   } finally {
@@ -16,6 +27,9 @@ async function dropTestSchemas() {
 }
 
 export default async function setup() {
-  await dropTestSchemas();
-  return dropTestSchemas;
+  const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const run = Date.now().toString(36);
+  process.env.XB_TEST_RUN = run;
+  await dropSchemas(url, (startedAt) => Date.now() - startedAt < SIX_HOURS);
+  return () => dropSchemas(url, (_startedAt, owner) => owner !== run);
 }

@@ -16,7 +16,7 @@ const fee = (total: bigint) => (total * 500n) / 10_000n;
 
 describe.each(engines)("a day of the marketplace ($name)", (engine) => {
   it("ends with exactly the balances, leases, blocks and reputations the rules give", {
-    timeout: 60_000,
+    timeout: 300_000,
   }, async () => {
     const m = await marketplace(await engine.create());
     const t0 = m.clock.now();

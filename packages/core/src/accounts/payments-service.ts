@@ -7,6 +7,7 @@
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, fail, type Result } from "../errors.js";
+import { checkActor, checkId, checkText } from "../identifiers.js";
 import {
   applyTransfers,
   ESCROW,
@@ -33,11 +34,12 @@ export class PaymentsService {
       if (!enabled) fail("FAUCET_DISABLED", "the faucet is disabled on this platform");
       assertAmount(amount);
       if (amount > perRequest) fail("FAUCET_LIMIT", `at most ${perRequest} units per faucet request`);
-      const address = actor.address.toLowerCase();
+      const address = checkActor(actor);
       const account = userAccount(address);
       const now = ctx.clock.now();
       await ctx.storage.accounts.ensure(address, now);
       return this.post(async (tx) => {
+        await tx.accounts.lock(address);
         const used = await tx.ledger.sumCredits({
           type: "deposit",
           to: account,
@@ -69,8 +71,7 @@ export class PaymentsService {
       if (!HEX_ADDRESS_PATTERN.test(address))
         fail("VALIDATION", "address must be 0x followed by 40 hex digits");
       assertAmount(amount);
-      const ref = reference.trim();
-      if (ref.length < 1 || ref.length > 200) fail("VALIDATION", "a reference has 1 to 200 characters");
+      const ref = checkText(typeof reference === "string" ? reference.trim() : reference, "a reference");
       const id = transferIds.manualDeposit(ref);
       const existing = await ctx.storage.ledger.getTransfer(id);
       if (existing) return existing;
@@ -103,7 +104,7 @@ export class PaymentsService {
   withdraw(actor: Actor, amount: Units, toAddress?: string): Promise<Result<WithdrawalRecord>> {
     return attempt(async () => {
       const { ctx } = this;
-      const address = actor.address.toLowerCase();
+      const address = checkActor(actor);
       const to = (toAddress ?? address).toLowerCase();
       if (!HEX_ADDRESS_PATTERN.test(to)) fail("VALIDATION", "toAddress must be 0x followed by 40 hex digits");
       assertAmount(amount);
@@ -137,7 +138,7 @@ export class PaymentsService {
   /** The requester cancels while the withdrawal is still `requested`. */
   cancelWithdrawal(actor: Actor, id: string): Promise<Result<WithdrawalRecord>> {
     return this.resolve(id, (w) => {
-      if (w.address !== actor.address.toLowerCase()) fail("NOT_FOUND", `withdrawal ${id} not found`);
+      if (w.address !== checkActor(actor)) fail("NOT_FOUND", `withdrawal ${id} not found`);
       return { state: "cancelled", reference: null, reason: "cancelled by the requester" };
     });
   }
@@ -157,10 +158,14 @@ export class PaymentsService {
       () => {
         if (action === "complete") {
           if (!detail.reference) fail("VALIDATION", "a completed withdrawal needs its payout reference");
-          return { state: "completed", reference: detail.reference, reason: null };
+          return {
+            state: "completed",
+            reference: checkText(detail.reference, "a payout reference"),
+            reason: null,
+          };
         }
         if (!detail.reason) fail("VALIDATION", "a rejected withdrawal needs a reason");
-        return { state: "rejected", reference: null, reason: detail.reason };
+        return { state: "rejected", reference: null, reason: checkText(detail.reason, "a reason") };
       },
       actor,
     );
@@ -175,7 +180,7 @@ export class PaymentsService {
       const { ctx } = this;
       const now = ctx.clock.now();
       const resolved = await ctx.storage.transaction(async (tx) => {
-        const w = await tx.withdrawals.getForUpdate(id);
+        const w = await tx.withdrawals.getForUpdate(checkId(id, `withdrawal ${id}`));
         if (!w) fail("NOT_FOUND", `withdrawal ${id} not found`);
         const outcome = decide(w);
         if (w.state !== "requested") fail("CONFLICT", `withdrawal ${id} is already ${w.state}`);

@@ -211,8 +211,9 @@ export class FleetService {
     if (batch.workers.length === 0 && batch.leases.length === 0) return { workers: 0, leases: 0 };
     try {
       await this.ctx.storage.transaction(async (tx) => {
-        await tx.workers.updateLive(batch.workers);
+        // Leases before workers: the order a settlement locks them in, so the two never deadlock.
         await tx.leases.updateLive(batch.leases);
+        await tx.workers.updateLive(batch.workers);
       });
     } catch (error) {
       this.ctx.live.restoreDirty(batch);

@@ -2,9 +2,11 @@
  * What owners and admins do to workers (platform-rules §3, §11): pricing, listing, control actions
  * with the sequencing of worker-protocol H4/H13, bans. Ownership is checked before any change.
  */
+
 import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, fail, type Result } from "../errors.js";
+import { checkActor, checkId, checkText } from "../identifiers.js";
 import { type Pricing, validatePricing } from "../market/index.js";
 import { control as controlMessage, validateSetConfig } from "../protocol/index.js";
 import { endLeaseAndRelease } from "../rental/end-lease.js";
@@ -158,10 +160,11 @@ export class WorkerAdminService {
     return attempt(async () => {
       const { ctx } = this;
       if (!isAdmin(ctx, actor.address)) fail("FORBIDDEN", "only admins may ban workers");
-      const worker = await ctx.storage.workers.get(workerId);
+      const worker = await ctx.storage.workers.get(checkId(workerId, "worker"));
       if (!worker) fail("NOT_FOUND", `worker ${workerId} not found`);
       const now = ctx.clock.now();
-      await ctx.storage.workers.update(workerId, { banned, banReason: banned ? (reason ?? null) : null });
+      const why = reason === undefined ? null : checkText(reason, "a ban reason");
+      await ctx.storage.workers.update(workerId, { banned, banReason: banned ? why : null });
       ctx.live.patch(workerId, { banned });
       if (banned) {
         const open = await ctx.storage.leases.openForWorker(workerId);
@@ -180,9 +183,9 @@ export class WorkerAdminService {
   }
 
   private async ownedWorker(actor: Actor, workerId: string): Promise<WorkerRecord> {
-    const worker = await this.ctx.storage.workers.get(workerId);
+    const worker = await this.ctx.storage.workers.get(checkId(workerId, "worker"));
     if (!worker) fail("NOT_FOUND", `worker ${workerId} not found`);
-    if (worker.owner !== actor.address.toLowerCase() && !isAdmin(this.ctx, actor.address)) {
+    if (worker.owner !== checkActor(actor) && !isAdmin(this.ctx, actor.address)) {
       fail("FORBIDDEN", `only the owner of worker ${workerId} or an admin may do this`);
     }
     return worker;

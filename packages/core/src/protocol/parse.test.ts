@@ -309,3 +309,29 @@ describe("parseInbound: schema rules", () => {
     }
   });
 });
+
+describe("control characters", () => {
+  it("drops a payload with a control character in any string, nested or not", () => {
+    const status = (leaseId: string) =>
+      parseInbound(
+        "xenminer/w-1/status",
+        JSON.stringify({ worker_id: "w-1", state: "MINING", lease_id: leaseId, timestamp: 1 }),
+      );
+    expect(status("lease-\u0000")).toMatchObject({ ok: false, reason: "schema" });
+    expect(status("lease-\n")).toMatchObject({ ok: false, reason: "schema" });
+    expect(status("lease-ok")).toMatchObject({ ok: true });
+    const register = parseInbound(
+      "xenminer/w-1/register",
+      JSON.stringify({
+        worker_id: "w-1",
+        eth_address: "0x8d56DA55A9D91b40AfF945714b19E9DfDE32D9C2",
+        gpu_count: 1,
+        total_memory_gb: 24,
+        gpus: [{ index: 0, name: "RTX\u00004090", memory_gb: 24, bus_id: 1 }],
+        version: "2.0.0",
+        timestamp: 1,
+      }),
+    );
+    expect(register).toMatchObject({ ok: false, reason: "schema" });
+  });
+});

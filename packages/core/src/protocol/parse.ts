@@ -39,6 +39,15 @@ const utf8 = new Decoder("utf-8", { fatal: true });
 
 const drop = (reason: InboundDropReason, detail: string): InboundDrop => ({ ok: false, reason, detail });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function hasControlCharacter(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return CONTROL.test(value);
+  if (depth > 8 || typeof value !== "object" || value === null) return false;
+  return Object.entries(value).some(([k, v]) => CONTROL.test(k) || hasControlCharacter(v, depth + 1));
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -77,6 +86,8 @@ export function parseInbound(topic: string, payload: Uint8Array | string): Parse
   if ("worker_id" in json && typeof json.worker_id === "string" && json.worker_id !== workerId) {
     return drop("worker_id_mismatch", `payload worker_id ${JSON.stringify(json.worker_id)} ≠ topic id`);
   }
+  // The real worker never sends control characters, and some stores cannot hold them (NUL).
+  if (hasControlCharacter(json)) return drop("schema", "a string field contains control characters");
 
   switch (suffix) {
     case "register": {

@@ -6,8 +6,9 @@ import type { Context } from "../context.js";
 import { isAdmin } from "../context.js";
 import { attempt, DomainError, fail, type Result } from "../errors.js";
 import { sendToWorker } from "../fleet/outbound.js";
+import { checkActor, checkId, checkText } from "../identifiers.js";
 import { applyTransfers, ESCROW, type Transfer, transferIds, userAccount } from "../ledger.js";
-import { compareBestValue, computeReputation } from "../market/index.js";
+import { compareBestValue, computeReputation, MAX_PRICE_PER_SEC } from "../market/index.js";
 import { type CandidateQuery, UniqueViolation } from "../ports.js";
 import { assignTask, HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { Actor, LeaseRecord, SettlementRecord, WorkerRecord } from "../types.js";
@@ -27,6 +28,28 @@ export interface RentInput {
   gpu?: string;
 }
 
+/** The optional filters of a rent request, checked (and the price bound clamped) before any query. */
+function checkFilters(input: RentInput): RentInput {
+  const out: RentInput = { durationSec: input.durationSec };
+  if (input.workerId !== undefined) out.workerId = checkId(input.workerId, `worker ${input.workerId}`);
+  if (input.consumerAddress !== undefined) out.consumerAddress = input.consumerAddress;
+  if (input.maxPricePerSec !== undefined) {
+    if (typeof input.maxPricePerSec !== "bigint" || input.maxPricePerSec < 0n) {
+      fail("VALIDATION", "maxPricePerSec must be a non-negative amount in micro-units per second");
+    }
+    // "At most X" above the highest allowed price filters nothing: clamp it to stay in 64 bits.
+    out.maxPricePerSec = input.maxPricePerSec > MAX_PRICE_PER_SEC ? MAX_PRICE_PER_SEC : input.maxPricePerSec;
+  }
+  if (input.minHashrate !== undefined) {
+    if (!Number.isFinite(input.minHashrate) || input.minHashrate < 0) {
+      fail("VALIDATION", "minHashrate must be a non-negative number of H/s");
+    }
+    out.minHashrate = input.minHashrate;
+  }
+  if (input.gpu !== undefined) out.gpu = checkText(input.gpu, "gpu", 64);
+  return out;
+}
+
 export class RentalService {
   constructor(private readonly ctx: Context) {}
 
@@ -34,15 +57,14 @@ export class RentalService {
   rent(actor: Actor, input: RentInput): Promise<Result<LeaseRecord>> {
     return attempt(async () => {
       const { ctx } = this;
-      const renter = actor.address.toLowerCase();
-      if (!HEX_ADDRESS_PATTERN.test(renter)) fail("UNAUTHORIZED", "sign in to rent");
+      const renter = checkActor(actor);
       if (!Number.isSafeInteger(input.durationSec) || input.durationSec < 1) {
         fail("VALIDATION", "durationSec must be a positive integer");
       }
       const consumerAddress = (input.consumerAddress ?? renter).toLowerCase();
       if (!HEX_ADDRESS_PATTERN.test(consumerAddress))
         fail("VALIDATION", "consumerAddress must be 0x followed by 40 hex digits");
-      const { lease, transfers } = await this.createLease(renter, consumerAddress, input);
+      const { lease, transfers } = await this.createLease(renter, consumerAddress, checkFilters(input));
       ctx.events.publish({ type: "LeaseChanged", at: lease.createdAt, lease, settlement: null });
       if (transfers.length > 0) ctx.events.publish({ type: "LedgerChanged", at: lease.createdAt, transfers });
       await sendToWorker(ctx, lease.workerId, {
@@ -63,9 +85,9 @@ export class RentalService {
   stop(actor: Actor, leaseId: string): Promise<Result<{ lease: LeaseRecord; settlement: SettlementRecord }>> {
     return attempt(async () => {
       const { ctx } = this;
-      const lease = await ctx.storage.leases.get(leaseId);
+      const lease = await ctx.storage.leases.get(checkId(leaseId, "lease"));
       if (!lease) fail("NOT_FOUND", `lease ${leaseId} not found`);
-      if (lease.renter !== actor.address.toLowerCase() && !isAdmin(ctx, actor.address)) {
+      if (lease.renter !== checkActor(actor) && !isAdmin(ctx, actor.address)) {
         fail("FORBIDDEN", "only the renter or an admin may stop this lease");
       }
       if (lease.state !== "pending" && lease.state !== "active") {
@@ -118,9 +140,9 @@ export class RentalService {
     leaseId: string,
   ): Promise<Result<{ lease: LeaseRecord; settlement: SettlementRecord | null }>> {
     return attempt(async () => {
-      const lease = await this.ctx.storage.leases.get(leaseId);
+      const lease = await this.ctx.storage.leases.get(checkId(leaseId, "lease"));
       if (!lease) fail("NOT_FOUND", `lease ${leaseId} not found`);
-      const me = actor.address.toLowerCase();
+      const me = checkActor(actor);
       if (lease.renter !== me && lease.provider !== me && !isAdmin(this.ctx, me)) {
         fail("FORBIDDEN", "only the lease's parties may see it");
       }
@@ -227,7 +249,7 @@ export class RentalService {
   }
 
   private async explicitCandidate(workerId: string, query: CandidateQuery): Promise<WorkerRecord> {
-    const worker = await this.ctx.storage.workers.get(workerId);
+    const worker = await this.ctx.storage.workers.get(checkId(workerId, "worker"));
     if (!worker) fail("NOT_FOUND", `worker ${workerId} not found`);
     const open = await this.ctx.storage.leases.openForWorker(workerId);
     const refusal = whyNotCandidate(worker, open !== null, query);

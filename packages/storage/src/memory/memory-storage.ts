@@ -108,10 +108,13 @@ export function createMemoryStorage(): Storage {
     queue = run.catch(() => undefined);
     return run;
   }
-  /** Wraps each write method so a write outside a transaction is its own small transaction. */
-  const writes = <R extends object>(repo: R, names: (keyof R)[]): R => {
+  /**
+   * Every call outside a transaction runs alone, after the transactions before it: a write is its
+   * own small transaction, and a read never sees another transaction's uncommitted rows.
+   */
+  const serialized = <R extends object>(repo: R): R => {
     const wrapped = { ...repo };
-    for (const name of names) {
+    for (const name of Object.keys(repo) as (keyof R)[]) {
       const fn = repo[name] as unknown as (...args: unknown[]) => Promise<unknown>;
       (wrapped as Record<keyof R, unknown>)[name] = (...args: unknown[]) => exclusive(() => fn(...args));
     }
@@ -121,412 +124,380 @@ export function createMemoryStorage(): Storage {
   const clone = <T>(v: T | undefined): T | null => (v === undefined ? null : structuredClone(v));
 
   const repos: Repos = {
-    accounts: writes(
-      {
-        get: async (address) => accounts.get(address.toLowerCase()) ?? null,
-        async ensure(address, now) {
-          const id = address.toLowerCase();
-          const existing = accounts.get(id);
-          if (existing) return existing;
-          const created = { address: id, createdAt: now };
-          accounts.set(id, created);
-          return created;
-        },
+    accounts: serialized({
+      get: async (address) => accounts.get(address.toLowerCase()) ?? null,
+      async ensure(address, now) {
+        const id = address.toLowerCase();
+        const existing = accounts.get(id);
+        if (existing) return existing;
+        const created = { address: id, createdAt: now };
+        accounts.set(id, created);
+        return created;
       },
-      ["ensure"],
-    ),
+      // Transactions run one at a time here: holding the row needs nothing more.
+      async lock() {},
+    }),
 
-    apiKeys: writes(
-      {
-        async insert(key) {
-          if (apiKeys.has(key.id)) throw new UniqueViolation("api_key_id");
-          if ([...apiKeys.values()].some((k) => k.hash === key.hash))
-            throw new UniqueViolation("api_key_hash");
-          apiKeys.set(key.id, key);
-        },
-        getByHash: async (hash) => clone([...apiKeys.values()].find((k) => k.hash === hash)),
-        get: async (id) => apiKeys.get(id) ?? null,
-        async update(id, patch) {
-          apiKeys.patch(id, patch);
-        },
-        listByAddress: async (address) =>
+    apiKeys: serialized({
+      async insert(key) {
+        if (apiKeys.has(key.id)) throw new UniqueViolation("api_key_id");
+        if ([...apiKeys.values()].some((k) => k.hash === key.hash)) throw new UniqueViolation("api_key_hash");
+        apiKeys.set(key.id, key);
+      },
+      getByHash: async (hash) => clone([...apiKeys.values()].find((k) => k.hash === hash)),
+      get: async (id) => apiKeys.get(id) ?? null,
+      async update(id, patch) {
+        apiKeys.patch(id, patch);
+      },
+      listByAddress: async (address) =>
+        newestFirst(
+          [...apiKeys.values()].filter((k) => k.address === address),
+          (k) => k.createdAt,
+          (k) => k.id,
+        ).map((k) => structuredClone(k)),
+      countActive: async (address) =>
+        [...apiKeys.values()].filter((k) => k.address === address && k.revokedAt === null).length,
+    }),
+
+    workers: serialized({
+      get: async (id) => workers.get(id) ?? null,
+      async insert(worker) {
+        if (workers.has(worker.workerId)) throw new UniqueViolation("worker_id");
+        workers.set(worker.workerId, worker);
+      },
+      async update(id, patch) {
+        workers.patch(id, patch);
+      },
+      async addCounters(id, delta) {
+        const w = workers.get(id);
+        if (!w) return;
+        const next: Partial<WorkerRecord> = {};
+        for (const [key, by] of Object.entries(delta) as [keyof typeof delta, number][]) {
+          if (by) next[key] = w[key] + by;
+        }
+        workers.patch(id, next);
+      },
+      async updateLive(batch) {
+        for (const u of batch) {
+          const { workerId, ...fields } = u;
+          workers.patch(workerId, fields);
+        }
+      },
+      listOnline: async () => [...workers.values()].filter((w) => w.online).map((w) => structuredClone(w)),
+      async findCandidates(q) {
+        const matches = [...workers.values()].filter(
+          (w) =>
+            (q.workerId === undefined || w.workerId === q.workerId) &&
+            isCandidate(w, openLeaseByWorker.has(w.workerId), q),
+        );
+        // price/hashrate ascending by cross-multiplication, then id: the order the SQL adapters use.
+        matches.sort((a, b) => {
+          const left = a.pricePerSec * BigInt(Math.round(b.hashrate * 100));
+          const right = b.pricePerSec * BigInt(Math.round(a.hashrate * 100));
+          return left < right ? -1 : left > right ? 1 : a.workerId < b.workerId ? -1 : 1;
+        });
+        return matches.slice(0, q.limit).map((w) => structuredClone(w));
+      },
+      listWithPendingControl: async () =>
+        [...workers.values()].filter((w) => w.pendingControl !== null).map((w) => structuredClone(w)),
+      listByOwner: async (owner) =>
+        [...workers.values()].filter((w) => w.owner === owner).map((w) => structuredClone(w)),
+      async page(q) {
+        const matching = [...workers.values()]
+          .filter((w) => matchesWorkerPage(w, q, openLeaseByWorker.has(w.workerId)))
+          .sort((a, b) => compareWorkers(a, b, q.sortBy, q.sortDir));
+        const start = (q.page - 1) * q.limit;
+        return {
+          items: matching.slice(start, start + q.limit).map((w) => structuredClone(w)),
+          total: matching.length,
+        };
+      },
+    }),
+
+    leases: serialized({
+      get: async (id) => leases.get(id) ?? null,
+      // Transactions run one at a time here, so a plain read is already exclusive.
+      getForUpdate: async (id) => leases.get(id) ?? null,
+      async insert(lease) {
+        if (leases.has(lease.leaseId)) throw new UniqueViolation("lease_id");
+        if (isOpen(lease) && openLeaseByWorker.has(lease.workerId)) {
+          throw new UniqueViolation("open_lease_per_worker");
+        }
+        if (prefixes.has(lease.prefix)) throw new UniqueViolation("lease_prefix");
+        leases.set(lease.leaseId, lease);
+        prefixes.set(lease.prefix, true);
+        if (isOpen(lease)) openLeaseByWorker.set(lease.workerId, lease.leaseId);
+      },
+      async update(id, patch) {
+        const before = leases.get(id);
+        if (!before) return;
+        leases.patch(id, patch);
+        if (isOpen(before) && patch.state !== undefined && !isOpen({ state: patch.state })) {
+          openLeaseByWorker.delete(before.workerId);
+        }
+      },
+      async updateLive(batch) {
+        for (const { leaseId, ...fields } of batch) {
+          // Only a running lease takes live figures; an ended one keeps what settlement wrote.
+          if (leases.get(leaseId)?.state === "active") leases.patch(leaseId, fields);
+        }
+      },
+      async addBlockCounts(id, delta) {
+        const l = leases.get(id);
+        if (!l) return;
+        leases.patch(id, {
+          blocksAccepted: l.blocksAccepted + (delta.accepted ?? 0),
+          blocksRejected: l.blocksRejected + (delta.rejected ?? 0),
+        });
+      },
+      async openForWorker(workerId) {
+        const id = openLeaseByWorker.get(workerId);
+        return id === undefined ? null : (leases.get(id) ?? null);
+      },
+      prefixExists: async (prefix) => prefixes.has(prefix),
+      dueForExpiry: async (now, limit) =>
+        [...leases.values()]
+          .filter((l) => l.state === "active" && l.expiresAt !== null && l.expiresAt <= now)
+          .sort((a, b) => a.expiresAt! - b.expiresAt!)
+          .slice(0, limit)
+          .map((l) => structuredClone(l)),
+      pendingCreatedBefore: async (before, limit) =>
+        [...leases.values()]
+          .filter((l) => l.state === "pending" && l.createdAt <= before)
+          .sort((a, b) => a.createdAt - b.createdAt)
+          .slice(0, limit)
+          .map((l) => structuredClone(l)),
+      listOpen: async () => [...leases.values()].filter(isOpen).map((l) => structuredClone(l)),
+      sumOpenEscrow: async () => [...leases.values()].filter(isOpen).reduce((sum, l) => sum + l.escrow, 0n),
+      sumOpenEscrowOf: async (renter) =>
+        [...leases.values()]
+          .filter((l) => isOpen(l) && l.renter === renter)
+          .reduce((s, l) => s + l.escrow, 0n),
+      list: async (q) =>
+        pageOf(
           newestFirst(
-            [...apiKeys.values()].filter((k) => k.address === address),
-            (k) => k.createdAt,
-            (k) => k.id,
-          ).map((k) => structuredClone(k)),
-        countActive: async (address) =>
-          [...apiKeys.values()].filter((k) => k.address === address && k.revokedAt === null).length,
-      },
-      ["insert", "update"],
-    ),
-
-    workers: writes(
-      {
-        get: async (id) => workers.get(id) ?? null,
-        async insert(worker) {
-          if (workers.has(worker.workerId)) throw new UniqueViolation("worker_id");
-          workers.set(worker.workerId, worker);
-        },
-        async update(id, patch) {
-          workers.patch(id, patch);
-        },
-        async addCounters(id, delta) {
-          const w = workers.get(id);
-          if (!w) return;
-          const next: Partial<WorkerRecord> = {};
-          for (const [key, by] of Object.entries(delta) as [keyof typeof delta, number][]) {
-            if (by) next[key] = w[key] + by;
-          }
-          workers.patch(id, next);
-        },
-        async updateLive(batch) {
-          for (const u of batch) {
-            const { workerId, ...fields } = u;
-            workers.patch(workerId, fields);
-          }
-        },
-        listOnline: async () => [...workers.values()].filter((w) => w.online).map((w) => structuredClone(w)),
-        async findCandidates(q) {
-          const matches = [...workers.values()].filter(
-            (w) =>
-              (q.workerId === undefined || w.workerId === q.workerId) &&
-              isCandidate(w, openLeaseByWorker.has(w.workerId), q),
-          );
-          // price/hashrate ascending by cross-multiplication, then id: the order the SQL adapters use.
-          matches.sort((a, b) => {
-            const left = a.pricePerSec * BigInt(Math.round(b.hashrate * 100));
-            const right = b.pricePerSec * BigInt(Math.round(a.hashrate * 100));
-            return left < right ? -1 : left > right ? 1 : a.workerId < b.workerId ? -1 : 1;
-          });
-          return matches.slice(0, q.limit).map((w) => structuredClone(w));
-        },
-        listWithPendingControl: async () =>
-          [...workers.values()].filter((w) => w.pendingControl !== null).map((w) => structuredClone(w)),
-        listByOwner: async (owner) =>
-          [...workers.values()].filter((w) => w.owner === owner).map((w) => structuredClone(w)),
-        async page(q) {
-          const matching = [...workers.values()]
-            .filter((w) => matchesWorkerPage(w, q, openLeaseByWorker.has(w.workerId)))
-            .sort((a, b) => compareWorkers(a, b, q.sortBy, q.sortDir));
-          const start = (q.page - 1) * q.limit;
-          return {
-            items: matching.slice(start, start + q.limit).map((w) => structuredClone(w)),
-            total: matching.length,
-          };
-        },
-      },
-      ["insert", "update", "addCounters", "updateLive"],
-    ),
-
-    leases: writes(
-      {
-        get: async (id) => leases.get(id) ?? null,
-        // Transactions run one at a time here, so a plain read is already exclusive.
-        getForUpdate: async (id) => leases.get(id) ?? null,
-        async insert(lease) {
-          if (leases.has(lease.leaseId)) throw new UniqueViolation("lease_id");
-          if (isOpen(lease) && openLeaseByWorker.has(lease.workerId)) {
-            throw new UniqueViolation("open_lease_per_worker");
-          }
-          if (prefixes.has(lease.prefix)) throw new UniqueViolation("lease_prefix");
-          leases.set(lease.leaseId, lease);
-          prefixes.set(lease.prefix, true);
-          if (isOpen(lease)) openLeaseByWorker.set(lease.workerId, lease.leaseId);
-        },
-        async update(id, patch) {
-          const before = leases.get(id);
-          if (!before) return;
-          leases.patch(id, patch);
-          if (isOpen(before) && patch.state !== undefined && !isOpen({ state: patch.state })) {
-            openLeaseByWorker.delete(before.workerId);
-          }
-        },
-        async updateLive(batch) {
-          for (const { leaseId, ...fields } of batch) {
-            // Only a running lease takes live figures; an ended one keeps what settlement wrote.
-            if (leases.get(leaseId)?.state === "active") leases.patch(leaseId, fields);
-          }
-        },
-        async addBlockCounts(id, delta) {
-          const l = leases.get(id);
-          if (!l) return;
-          leases.patch(id, {
-            blocksAccepted: l.blocksAccepted + (delta.accepted ?? 0),
-            blocksRejected: l.blocksRejected + (delta.rejected ?? 0),
-          });
-        },
-        async openForWorker(workerId) {
-          const id = openLeaseByWorker.get(workerId);
-          return id === undefined ? null : (leases.get(id) ?? null);
-        },
-        prefixExists: async (prefix) => prefixes.has(prefix),
-        dueForExpiry: async (now, limit) =>
-          [...leases.values()]
-            .filter((l) => l.state === "active" && l.expiresAt !== null && l.expiresAt <= now)
-            .sort((a, b) => a.expiresAt! - b.expiresAt!)
-            .slice(0, limit)
-            .map((l) => structuredClone(l)),
-        pendingCreatedBefore: async (before, limit) =>
-          [...leases.values()]
-            .filter((l) => l.state === "pending" && l.createdAt <= before)
-            .sort((a, b) => a.createdAt - b.createdAt)
-            .slice(0, limit)
-            .map((l) => structuredClone(l)),
-        listOpen: async () => [...leases.values()].filter(isOpen).map((l) => structuredClone(l)),
-        sumOpenEscrow: async () => [...leases.values()].filter(isOpen).reduce((sum, l) => sum + l.escrow, 0n),
-        sumOpenEscrowOf: async (renter) =>
-          [...leases.values()]
-            .filter((l) => isOpen(l) && l.renter === renter)
-            .reduce((s, l) => s + l.escrow, 0n),
-        list: async (q) =>
-          pageOf(
-            newestFirst(
-              [...leases.values()].filter(
-                (l) =>
-                  (q.renter === undefined || l.renter === q.renter) &&
-                  (q.provider === undefined || l.provider === q.provider) &&
-                  (q.workerId === undefined || l.workerId === q.workerId) &&
-                  (q.state === undefined || l.state === q.state),
-              ),
-              (l) => l.createdAt,
-              (l) => l.leaseId,
+            [...leases.values()].filter(
+              (l) =>
+                (q.renter === undefined || l.renter === q.renter) &&
+                (q.provider === undefined || l.provider === q.provider) &&
+                (q.workerId === undefined || l.workerId === q.workerId) &&
+                (q.state === undefined || l.state === q.state),
             ),
-            q,
+            (l) => l.createdAt,
+            (l) => l.leaseId,
           ),
-      },
-      ["insert", "update", "updateLive", "addBlockCounts"],
-    ),
+          q,
+        ),
+    }),
 
-    blocks: writes(
-      {
-        async insert(block) {
-          if (blockIdByKey.has(block.key)) throw new UniqueViolation("block_key");
-          const id = ++blockSeq;
-          const row = { ...block, id };
-          blocks.set(id, row);
-          blockIdByKey.set(block.key, id);
-          journal()?.record(() => {
-            if (blockSeq === id) blockSeq--;
-          });
-          return structuredClone(row);
-        },
-        async getByKey(key) {
-          const id = blockIdByKey.get(key);
-          return id === undefined ? null : (blocks.get(id) ?? null);
-        },
-        async update(id, patch) {
-          blocks.patch(id, patch);
-        },
-        dueChainChecks: async (now, limit) =>
-          [...blocks.values()]
-            .filter(
-              (b) => b.chainStatus === "pending" && b.nextChainCheckAt !== null && b.nextChainCheckAt <= now,
-            )
-            .sort((a, b) => a.nextChainCheckAt! - b.nextChainCheckAt! || a.id - b.id)
-            .slice(0, limit)
-            .map((b) => structuredClone(b)),
-        listByLease: async (leaseId, q) =>
-          pageOf(
-            [...blocks.values()].filter((b) => b.leaseId === leaseId).sort((a, b) => a.id - b.id),
-            q,
+    blocks: serialized({
+      async insert(block) {
+        if (blockIdByKey.has(block.key)) throw new UniqueViolation("block_key");
+        const id = ++blockSeq;
+        const row = { ...block, id };
+        blocks.set(id, row);
+        blockIdByKey.set(block.key, id);
+        journal()?.record(() => {
+          if (blockSeq === id) blockSeq--;
+        });
+        return structuredClone(row);
+      },
+      async getByKey(key) {
+        const id = blockIdByKey.get(key);
+        return id === undefined ? null : (blocks.get(id) ?? null);
+      },
+      async update(id, patch) {
+        blocks.patch(id, patch);
+      },
+      dueChainChecks: async (now, limit) =>
+        [...blocks.values()]
+          .filter(
+            (b) => b.chainStatus === "pending" && b.nextChainCheckAt !== null && b.nextChainCheckAt <= now,
+          )
+          .sort((a, b) => a.nextChainCheckAt! - b.nextChainCheckAt! || a.id - b.id)
+          .slice(0, limit)
+          .map((b) => structuredClone(b)),
+      listByLease: async (leaseId, q) =>
+        pageOf(
+          [...blocks.values()].filter((b) => b.leaseId === leaseId).sort((a, b) => a.id - b.id),
+          q,
+        ),
+      recent: async (limit) =>
+        [...blocks.values()]
+          .sort((a, b) => b.id - a.id)
+          .slice(0, limit)
+          .map((b) => structuredClone(b)),
+    }),
+
+    ledger: serialized({
+      async balances(list) {
+        return new Map(list.map((account) => [account, balances.get(account) ?? 0n]));
+      },
+      async post(posted, next) {
+        const ids = new Set(posted.map((t) => t.id));
+        if (ids.size < posted.length || posted.some((t) => transfers.has(t.id))) {
+          throw new UniqueViolation("transfer_id");
+        }
+        for (const t of posted) {
+          transfers.set(t.id, t);
+          transferOrder.append({ transferId: t.id });
+        }
+        for (const [account, balance] of next) balances.set(account, balance);
+      },
+      getTransfer: async (id) => transfers.get(id) ?? null,
+      async sumCredits(q) {
+        let sum = 0n;
+        for (const t of transfers.values()) {
+          if (t.type === q.type && t.to === q.to && t.createdAt >= q.since) {
+            if (q.idPrefix === undefined || t.id.startsWith(q.idPrefix)) sum += t.amount;
+          }
+        }
+        return sum;
+      },
+      async history(account, q) {
+        const mine = transferOrder
+          .all()
+          .map((o) => transfers.get(o.transferId)!)
+          .filter(
+            (t) => (t.from === account || t.to === account) && (q.type === undefined || t.type === q.type),
+          )
+          .reverse();
+        return pageOf(mine, q);
+      },
+      allBalances: async () => new Map([...balancesEntries()]),
+    }),
+
+    settlements: serialized({
+      async insert(s) {
+        if (settlements.has(s.leaseId)) throw new UniqueViolation("settlement_lease");
+        settlements.set(s.leaseId, s);
+      },
+      get: async (leaseId) => settlements.get(leaseId) ?? null,
+      list: async (q) =>
+        pageOf(
+          newestFirst(
+            [...settlements.values()].filter(
+              (s) =>
+                (q.party === undefined || s.renter === q.party || s.provider === q.party) &&
+                (q.provider === undefined || s.provider === q.provider),
+            ),
+            (s) => s.settledAt,
+            (s) => s.leaseId,
           ),
-        recent: async (limit) =>
-          [...blocks.values()]
-            .sort((a, b) => b.id - a.id)
-            .slice(0, limit)
-            .map((b) => structuredClone(b)),
-      },
-      ["insert", "update"],
-    ),
+          q,
+        ),
+      count: async () => settlements.size,
+    }),
 
-    ledger: writes(
-      {
-        async balances(list) {
-          return new Map(list.map((account) => [account, balances.get(account) ?? 0n]));
-        },
-        async post(posted, next) {
-          for (const t of posted) if (transfers.has(t.id)) throw new UniqueViolation("transfer_id");
-          for (const t of posted) {
-            transfers.set(t.id, t);
-            transferOrder.append({ transferId: t.id });
-          }
-          for (const [account, balance] of next) balances.set(account, balance);
-        },
-        getTransfer: async (id) => transfers.get(id) ?? null,
-        async sumCredits(q) {
-          let sum = 0n;
-          for (const t of transfers.values()) {
-            if (t.type === q.type && t.to === q.to && t.createdAt >= q.since) {
-              if (q.idPrefix === undefined || t.id.startsWith(q.idPrefix)) sum += t.amount;
-            }
-          }
-          return sum;
-        },
-        async history(account, q) {
-          const mine = transferOrder
+    withdrawals: serialized({
+      async insert(w) {
+        if (withdrawals.has(w.id)) throw new UniqueViolation("withdrawal_id");
+        withdrawals.set(w.id, w);
+      },
+      get: async (id) => withdrawals.get(id) ?? null,
+      getForUpdate: async (id) => withdrawals.get(id) ?? null,
+      async update(id, patch) {
+        withdrawals.patch(id, patch);
+      },
+      sumRequested: async (address) =>
+        [...withdrawals.values()]
+          .filter((w) => w.state === "requested" && (address === undefined || w.address === address))
+          .reduce((sum, w) => sum + w.amount, 0n),
+      list: async (q) =>
+        pageOf(
+          newestFirst(
+            [...withdrawals.values()].filter(
+              (w) =>
+                (q.address === undefined || w.address === q.address) &&
+                (q.state === undefined || w.state === q.state),
+            ),
+            (w) => w.createdAt,
+            (w) => w.id,
+          ),
+          q,
+        ),
+    }),
+
+    health: serialized({
+      async append(e) {
+        health.append(e);
+      },
+      list: async (q) =>
+        pageOf(
+          health
             .all()
-            .map((o) => transfers.get(o.transferId)!)
-            .filter(
-              (t) => (t.from === account || t.to === account) && (q.type === undefined || t.type === q.type),
-            )
-            .reverse();
-          return pageOf(mine, q);
-        },
-        allBalances: async () => new Map([...balancesEntries()]),
-      },
-      ["post"],
-    ),
+            .filter((e) => q.workerId === undefined || e.workerId === q.workerId)
+            .slice()
+            .reverse(),
+          q,
+        ),
+    }),
 
-    settlements: writes(
-      {
-        async insert(s) {
-          if (settlements.has(s.leaseId)) throw new UniqueViolation("settlement_lease");
-          settlements.set(s.leaseId, s);
-        },
-        get: async (leaseId) => settlements.get(leaseId) ?? null,
-        list: async (q) =>
-          pageOf(
-            newestFirst(
-              [...settlements.values()].filter(
-                (s) =>
-                  (q.party === undefined || s.renter === q.party || s.provider === q.party) &&
-                  (q.provider === undefined || s.provider === q.provider),
-              ),
-              (s) => s.settledAt,
-              (s) => s.leaseId,
-            ),
-            q,
-          ),
-        count: async () => settlements.size,
+    audit: serialized({
+      async append(e) {
+        audit.append(e);
       },
-      ["insert"],
-    ),
+      list: async (q) => pageOf(audit.all().slice().reverse(), q),
+    }),
 
-    withdrawals: writes(
-      {
-        async insert(w) {
-          if (withdrawals.has(w.id)) throw new UniqueViolation("withdrawal_id");
-          withdrawals.set(w.id, w);
-        },
-        get: async (id) => withdrawals.get(id) ?? null,
-        getForUpdate: async (id) => withdrawals.get(id) ?? null,
-        async update(id, patch) {
-          withdrawals.patch(id, patch);
-        },
-        sumRequested: async (address) =>
-          [...withdrawals.values()]
-            .filter((w) => w.state === "requested" && (address === undefined || w.address === address))
-            .reduce((sum, w) => sum + w.amount, 0n),
-        list: async (q) =>
-          pageOf(
-            newestFirst(
-              [...withdrawals.values()].filter(
-                (w) =>
-                  (q.address === undefined || w.address === q.address) &&
-                  (q.state === undefined || w.state === q.state),
-              ),
-              (w) => w.createdAt,
-              (w) => w.id,
-            ),
-            q,
-          ),
+    monitoring: serialized({
+      async insertSnapshots(rows) {
+        for (const row of rows) snapshots.append(row);
       },
-      ["insert", "update"],
-    ),
+      async rollupHour(hourStart) {
+        const rows = snapshots.all().filter((s) => s.ts >= hourStart && s.ts < hourStart + HOUR);
+        return upsertRollups(hourly, hourStart, rows);
+      },
+      async rollupDay(dayStart) {
+        const rows = [...hourly.values()].filter(
+          (h) => h.bucketStart >= dayStart && h.bucketStart < dayStart + DAY,
+        );
+        const byWorker = new Map<string, HashrateRollup[]>();
+        for (const h of rows) byWorker.set(h.workerId, [...(byWorker.get(h.workerId) ?? []), h]);
+        for (const [workerId, hours] of byWorker) {
+          const samples = hours.reduce((n, h) => n + h.samples, 0);
+          daily.set(`${workerId}|${dayStart}`, {
+            workerId,
+            bucketStart: dayStart,
+            avgHashrate: hours.reduce((sum, h) => sum + h.avgHashrate * h.samples, 0) / samples,
+            maxHashrate: Math.max(...hours.map((h) => h.maxHashrate)),
+            samples,
+            onlineSamples: hours.reduce((n, h) => n + h.onlineSamples, 0),
+          });
+        }
+        return byWorker.size;
+      },
+      async prune(before) {
+        const result = {
+          raw: snapshots.removeWhere((s) => s.ts < before.raw),
+          hourly: removeRollups(hourly, before.hourly),
+          daily: removeRollups(daily, before.daily),
+          health: health.removeWhere((e) => e.at < before.health),
+        };
+        return result;
+      },
+      snapshots: async (q) =>
+        snapshots
+          .all()
+          .filter((s) => inRange(s.ts, s.workerId, q))
+          .map(({ id: _id, ...s }) => ({ ...s })),
+      hourly: async (q) => rollupsIn(hourly, q),
+      daily: async (q) => rollupsIn(daily, q),
+    }),
 
-    health: writes(
-      {
-        async append(e) {
-          health.append(e);
-        },
-        list: async (q) =>
-          pageOf(
-            health
-              .all()
-              .filter((e) => q.workerId === undefined || e.workerId === q.workerId)
-              .slice()
-              .reverse(),
-            q,
-          ),
+    idempotency: serialized({
+      get: async (actor, key) => idempotency.get(`${actor}|${key}`) ?? null,
+      async insert(record) {
+        const id = `${record.actor}|${record.key}`;
+        if (idempotency.has(id)) throw new UniqueViolation("idempotency_key");
+        idempotency.set(id, record);
       },
-      ["append"],
-    ),
-
-    audit: writes(
-      {
-        async append(e) {
-          audit.append(e);
-        },
-        list: async (q) => pageOf(audit.all().slice().reverse(), q),
+      async prune(before) {
+        const old = [...idempotency.values()].filter((r) => r.createdAt < before);
+        for (const r of old) idempotency.delete(`${r.actor}|${r.key}`);
+        return old.length;
       },
-      ["append"],
-    ),
-
-    monitoring: writes(
-      {
-        async insertSnapshots(rows) {
-          for (const row of rows) snapshots.append(row);
-        },
-        async rollupHour(hourStart) {
-          const rows = snapshots.all().filter((s) => s.ts >= hourStart && s.ts < hourStart + HOUR);
-          return upsertRollups(hourly, hourStart, rows);
-        },
-        async rollupDay(dayStart) {
-          const rows = [...hourly.values()].filter(
-            (h) => h.bucketStart >= dayStart && h.bucketStart < dayStart + DAY,
-          );
-          const byWorker = new Map<string, HashrateRollup[]>();
-          for (const h of rows) byWorker.set(h.workerId, [...(byWorker.get(h.workerId) ?? []), h]);
-          for (const [workerId, hours] of byWorker) {
-            const samples = hours.reduce((n, h) => n + h.samples, 0);
-            daily.set(`${workerId}|${dayStart}`, {
-              workerId,
-              bucketStart: dayStart,
-              avgHashrate: hours.reduce((sum, h) => sum + h.avgHashrate * h.samples, 0) / samples,
-              maxHashrate: Math.max(...hours.map((h) => h.maxHashrate)),
-              samples,
-              onlineSamples: hours.reduce((n, h) => n + h.onlineSamples, 0),
-            });
-          }
-          return byWorker.size;
-        },
-        async prune(before) {
-          const result = {
-            raw: snapshots.removeWhere((s) => s.ts < before.raw),
-            hourly: removeRollups(hourly, before.hourly),
-            daily: removeRollups(daily, before.daily),
-            health: health.removeWhere((e) => e.at < before.health),
-          };
-          return result;
-        },
-        snapshots: async (q) =>
-          snapshots
-            .all()
-            .filter((s) => inRange(s.ts, s.workerId, q))
-            .map(({ id: _id, ...s }) => ({ ...s })),
-        hourly: async (q) => rollupsIn(hourly, q),
-        daily: async (q) => rollupsIn(daily, q),
-      },
-      ["insertSnapshots", "rollupHour", "rollupDay", "prune"],
-    ),
-
-    idempotency: writes(
-      {
-        get: async (actor, key) => idempotency.get(`${actor}|${key}`) ?? null,
-        async insert(record) {
-          const id = `${record.actor}|${record.key}`;
-          if (idempotency.has(id)) throw new UniqueViolation("idempotency_key");
-          idempotency.set(id, record);
-        },
-        async prune(before) {
-          const old = [...idempotency.values()].filter((r) => r.createdAt < before);
-          for (const r of old) idempotency.delete(`${r.actor}|${r.key}`);
-          return old.length;
-        },
-      },
-      ["insert", "prune"],
-    ),
+    }),
   };
 
   function* balancesEntries(): Generator<[string, bigint]> {

@@ -4,7 +4,7 @@
  * builder API at run time (and the same table keys), so it is handed in under that type.
  */
 import type { LeaseLiveUpdate, UniqueConstraint, WorkerLiveUpdate } from "@xenblocks/core";
-import type { SQL, SQLWrapper } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import type * as schema from "./schema.sqlite.js";
 
@@ -21,8 +21,6 @@ export interface Dialect {
   updateWorkersLive(db: Db, batch: readonly WorkerLiveUpdate[]): Promise<void>;
   /** Live lease figures, for active leases only. */
   updateLeasesLive(db: Db, batch: readonly LeaseLiveUpdate[]): Promise<void>;
-  /** True when any GPU's name (in the `gpus` JSON column) matches a lowercase LIKE pattern. */
-  gpuNameLike(gpus: SQLWrapper, pattern: string): SQL;
   /** The uniqueness rule a driver error reports, or null when it is another error. */
   uniqueConstraint(error: unknown): UniqueConstraint | null;
 }

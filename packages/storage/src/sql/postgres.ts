@@ -1,13 +1,16 @@
 /**
  * The Postgres adapter: postgres.js with a connection pool (or PGlite where no server is reachable).
- * Money paths lock the rows they change (`SELECT … FOR UPDATE`, in one order), so concurrent
- * transactions queue rather than lose updates; uniqueness is enforced by the same indexes as SQLite.
+ * Money paths lock the rows they change (`SELECT … FOR UPDATE`, balances in account order), so
+ * concurrent transactions queue rather than lose updates; a transaction aborted as a deadlock victim
+ * is run again. Uniqueness is enforced by the same indexes as SQLite.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Repos, Storage } from "@xenblocks/core";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { routed } from "../write-queue.js";
 import { chunks, type Db, type Dialect, driverError, type Tables, UNIQUE_BY_NAME } from "./dialect.js";
 import { MigrationError, migrationsFolder } from "./migrations.js";
 import * as schema from "./schema.pg.js";
@@ -35,8 +38,6 @@ export const pgDialect: Dialect = {
     const rows = await (db as unknown as Executor).execute(query);
     return { rows: [...rows], affected: rows.count ?? rows.length };
   },
-  gpuNameLike: (gpus, pattern) =>
-    sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${gpus}::jsonb) AS g WHERE lower(g->>'name') LIKE ${pattern} ESCAPE '\\')`,
   forUpdate: (query) => (query as unknown as { for(strength: "update"): typeof query }).for("update"),
   async updateWorkersLive(db, batch) {
     for (const part of chunks(batch, 5000)) {
@@ -100,18 +101,40 @@ export function postgresStorage(
   close: () => Promise<void>,
 ): Storage {
   const t = schema as unknown as Tables;
-  const repos = createSqlRepos(db as unknown as Db, { dialect: pgDialect, t, inTransaction: false });
+  // The transaction this async context runs in: nested calls and plain repository calls join it.
+  const scope = new AsyncLocalStorage<Repos>();
+  const repos = routed(
+    createSqlRepos(db as unknown as Db, { dialect: pgDialect, t, inTransaction: false }),
+    () => scope.getStore(),
+  );
   return {
     engine,
     ...repos,
-    transaction<T>(body: (tx: Repos) => Promise<T>): Promise<T> {
-      return db.transaction((handle) =>
-        body(createSqlRepos(handle as Db, { dialect: pgDialect, t, inTransaction: true })),
-      );
+    async transaction<T>(body: (tx: Repos) => Promise<T>): Promise<T> {
+      const current = scope.getStore();
+      if (current) return body(current);
+      // Row locks taken in different orders by different paths (a heartbeat flush and a settlement,
+      // say) can deadlock; Postgres then aborts one of them. Every transaction body re-reads what it
+      // decides on, so running it again is safe: retry a few times with a short random pause.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction((handle) => {
+            const tx = createSqlRepos(handle as Db, { dialect: pgDialect, t, inTransaction: true });
+            return scope.run(tx, () => body(tx));
+          });
+        } catch (error) {
+          const code = driverError(error)?.code;
+          if ((code !== "40P01" && code !== "40001") || attempt >= RETRIES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        }
+      }
     },
     close,
   };
 }
+
+/** How often a transaction aborted by a deadlock or a serialization failure is tried in all. */
+const RETRIES = 5;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -132,7 +155,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const db = drizzle(client, { schema });
   if (options.migrate !== false) {
     try {
-      await migrate(db, { migrationsFolder: options.migrationsFolder ?? migrationsFolder("pg"), migrationsSchema: name ?? "drizzle" });
+      await migrate(db, {
+        migrationsFolder: options.migrationsFolder ?? migrationsFolder("pg"),
+        migrationsSchema: name ?? "drizzle",
+      });
     } catch (error) {
       await client.end();
       throw new MigrationError(`Postgres ${redact(url)}`, error);

@@ -94,6 +94,8 @@ export const workers = pgTable(
     owner: text("owner").notNull(),
     ethAddress: text("eth_address").notNull(),
     gpus: json<Gpu[]>()("gpus").notNull(),
+    /** Lowercase GPU names, one per line: GPU filters search this instead of parsing JSON per row. */
+    gpuNames: text("gpu_names").notNull().default(""),
     gpuCount: integer("gpu_count").notNull(),
     totalMemoryGb: integer("total_memory_gb").notNull(),
     version: text("version").notNull(),
@@ -132,9 +134,7 @@ export const workers = pgTable(
   (t) => [
     index("workers_owner_idx").on(t.owner),
     index("workers_match_idx").on(t.online, t.state, t.listed, t.banned, t.suspect),
-    index("workers_hashrate_idx").on(t.hashrate),
     index("workers_price_idx").on(t.pricePerSec),
-    index("workers_last_seen_idx").on(t.lastSeenAt),
     index("workers_pending_control_idx")
       .on(t.workerId)
       .where(sql`${t.pendingControl} IS NOT NULL AND ${t.pendingControl} <> 'null'`),

@@ -19,6 +19,7 @@ import {
   asc,
   desc,
   eq,
+  getTableColumns,
   gte,
   inArray,
   isNotNull,
@@ -53,6 +54,10 @@ function pageFrom<T>(rows: T[], q: CursorQuery): Page<T> {
   const items = rows.slice(0, q.limit);
   return { items, nextCursor: rows.length > q.limit ? String(offset + q.limit) : null };
 }
+/** The searchable form of a worker's GPUs: lowercase names, one per line. */
+export const gpuNamesOf = (gpus: readonly { name: string }[]) =>
+  gpus.map((g) => g.name.toLowerCase()).join("\n");
+
 const toBigint = (value: unknown): bigint =>
   value === null || value === undefined
     ? 0n
@@ -103,6 +108,10 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
     q: TimeRange,
   ) => and(gte(ts, q.from), lt(ts, q.to), q.workerId === undefined ? undefined : eq(workerId, q.workerId));
   const isOpenLease = inArray(t.leases.state, [...OPEN_STATES]);
+  // Every column of a worker but the derived search column: rows come back as WorkerRecords.
+  const { gpuNames, ...workerColumns } = getTableColumns(t.workers);
+  const workersSelect = () => db.select(workerColumns).from(t.workers);
+  const gpuMatches = (text: string) => sql`${gpuNames} LIKE ${`%${likeLiteral(text)}%`} ESCAPE '\\'`;
 
   return {
     accounts: {
@@ -114,6 +123,13 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         const id = address.toLowerCase();
         await db.insert(t.accounts).values({ address: id, createdAt: now }).onConflictDoNothing();
         return (await db.select().from(t.accounts).where(eq(t.accounts.address, id)).limit(1))[0]!;
+      },
+      async lock(address) {
+        const query = db
+          .select({ a: t.accounts.address })
+          .from(t.accounts)
+          .where(eq(t.accounts.address, address.toLowerCase()));
+        await (ctx.inTransaction ? dialect.forUpdate(query) : query);
       },
     },
 
@@ -136,10 +152,16 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
     },
 
     workers: {
-      get: async (id) => first(await db.select().from(t.workers).where(eq(t.workers.workerId, id)).limit(1)),
-      insert: (worker) => guard(async () => void (await db.insert(t.workers).values(worker))),
+      get: async (id) => first(await workersSelect().where(eq(t.workers.workerId, id)).limit(1)),
+      insert: (worker) =>
+        guard(
+          async () =>
+            void (await db.insert(t.workers).values({ ...worker, gpuNames: gpuNamesOf(worker.gpus) })),
+        ),
       async update(id, patch) {
-        if (hasKeys(patch)) await db.update(t.workers).set(patch).where(eq(t.workers.workerId, id));
+        if (!hasKeys(patch)) return;
+        const set = patch.gpus ? { ...patch, gpuNames: gpuNamesOf(patch.gpus) } : patch;
+        await db.update(t.workers).set(set).where(eq(t.workers.workerId, id));
       },
       async addCounters(id, delta: WorkerCounterDelta) {
         const set: Record<string, SQL> = {};
@@ -149,7 +171,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         if (hasKeys(set)) await db.update(t.workers).set(set).where(eq(t.workers.workerId, id));
       },
       updateLive: (batch) => (batch.length > 0 ? dialect.updateWorkersLive(db, batch) : Promise.resolve()),
-      listOnline: () => db.select().from(t.workers).where(eq(t.workers.online, true)),
+      listOnline: () => workersSelect().where(eq(t.workers.online, true)),
       findCandidates(q) {
         const w = t.workers;
         const conditions = [
@@ -170,19 +192,17 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
           q.workerId === undefined ? undefined : eq(w.workerId, q.workerId),
           q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
           q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
-          q.gpu === undefined ? undefined : dialect.gpuNameLike(w.gpus, `%${likeLiteral(q.gpu)}%`),
+          q.gpu === undefined ? undefined : gpuMatches(q.gpu),
           q.requireHashrate ? sql`${w.hashrate} > 0` : undefined,
         ];
-        return db
-          .select()
-          .from(w)
+        return workersSelect()
           .where(and(...conditions))
-          .orderBy(sql`${w.pricePerSec} * 1.0 / NULLIF(${w.hashrate}, 0)`, asc(w.workerId))
+          .orderBy(sql`${w.pricePerSec} * 1.0 / NULLIF(${w.hashrate}, 0) ASC NULLS LAST`, asc(w.workerId))
           .limit(q.limit);
       },
-      listWithPendingControl: () => db.select().from(t.workers).where(isNotNull(t.workers.pendingControl)),
+      listWithPendingControl: () => workersSelect().where(isNotNull(t.workers.pendingControl)),
       listByOwner: (owner) =>
-        db.select().from(t.workers).where(eq(t.workers.owner, owner)).orderBy(asc(t.workers.workerId)),
+        workersSelect().where(eq(t.workers.owner, owner)).orderBy(asc(t.workers.workerId)),
       async page(q) {
         const w = t.workers;
         const openLease = sql`EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.workerId} = ${w.workerId} AND ${t.leases.state} IN ('pending', 'active'))`;
@@ -210,9 +230,9 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
             : or(
                 sql`lower(${w.workerId}) LIKE ${`${search}%`} ESCAPE '\\'`,
                 sql`${w.owner} LIKE ${`${search}%`} ESCAPE '\\'`,
-                dialect.gpuNameLike(w.gpus, `%${search}%`),
+                gpuMatches(q.search!),
               ),
-          q.gpu === undefined ? undefined : dialect.gpuNameLike(w.gpus, `%${likeLiteral(q.gpu)}%`),
+          q.gpu === undefined ? undefined : gpuMatches(q.gpu),
           q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
           q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
           q.minGpus === undefined ? undefined : gte(w.gpuCount, q.minGpus),
@@ -237,9 +257,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         };
         const direction = q.sortDir === "asc" ? sql`ASC` : sql`DESC`;
         const [items, total] = await Promise.all([
-          db
-            .select()
-            .from(w)
+          workersSelect()
             .where(where)
             .orderBy(sql`${column[q.sortBy]} ${direction} NULLS LAST`, asc(w.workerId))
             .limit(q.limit)
