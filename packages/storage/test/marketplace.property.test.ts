@@ -191,7 +191,7 @@ describe.each(engines)("marketplace invariants under random operations ($name)",
       }),
       // Thousands of sequences on the in-process store; SQL engines (a fresh migrated database per
       // run) take fewer runs of the same generator to keep the suite within minutes.
-      { numRuns: engine.name === "memory" ? 1000 : 150 },
+      { numRuns: engine.name === "memory" ? 1000 : 60 },
     );
     // Only the thousand-run engine is sure to reach every ending; the others check the invariants.
     for (const path of engine.name !== "memory"
