@@ -221,7 +221,7 @@ async function settlementsPerSecond(engine: Engine) {
  * each committed on its own, one writer, without the message handling around them.
  */
 async function storageSettlementsPerSecond(engine: Engine) {
-  const storage = await engine.open("settle-storage");
+  const storage = await engine.open("settle_storage");
   const renter = `0x${"c2".repeat(20)}`;
   const provider = `0x${"a2".repeat(20)}`;
   const random = seededRandom(5);

@@ -133,7 +133,19 @@ export const workers = pgTable(
   },
   (t) => [
     index("workers_owner_idx").on(t.owner),
-    index("workers_match_idx").on(t.online, t.state, t.listed, t.banned, t.suspect),
+    // Matching and the marketplace page filter on this index alone; hashrate stays out of it because
+    // every heartbeat flush would rewrite it.
+    index("workers_match_idx").on(
+      t.online,
+      t.state,
+      t.listed,
+      t.banned,
+      t.suspect,
+      t.minDurationSec,
+      t.maxDurationSec,
+      t.pricePerSec,
+      t.workerId,
+    ),
     index("workers_price_idx").on(t.pricePerSec),
     index("workers_pending_control_idx")
       .on(t.workerId)

@@ -1,0 +1,2 @@
+DROP INDEX `workers_match_idx`;--> statement-breakpoint
+CREATE INDEX `workers_match_idx` ON `workers` (`online`,`state`,`listed`,`banned`,`suspect`,`min_duration_sec`,`max_duration_sec`,`price_per_sec`,`worker_id`);
