@@ -38,7 +38,8 @@ function checkFilters(input: RentInput): RentInput {
       fail("VALIDATION", "maxPricePerSec must be a non-negative amount in micro-units per second");
     }
     // "At most X" above the highest allowed price filters nothing: clamp it to stay in 64 bits.
-    out.maxPricePerSec = input.maxPricePerSec > MAX_PRICE_PER_SEC ? MAX_PRICE_PER_SEC : input.maxPricePerSec;
+    out.maxPricePerSec = input.maxPricePerSec;
+    if (out.maxPricePerSec > MAX_PRICE_PER_SEC) out.maxPricePerSec = MAX_PRICE_PER_SEC;
   }
   if (input.minHashrate !== undefined) {
     if (!Number.isFinite(input.minHashrate) || input.minHashrate < 0) {
