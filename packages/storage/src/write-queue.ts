@@ -34,43 +34,20 @@ export class WriteQueue {
   }
 }
 
-/** The methods of each repository that write. Everything else only reads. */
-export const WRITE_METHODS: { [R in keyof Repos]: (keyof Repos[R])[] } = {
-  accounts: ["ensure"],
-  apiKeys: ["insert", "update"],
-  workers: ["insert", "update", "addCounters", "updateLive"],
-  leases: ["insert", "update", "updateLive", "addBlockCounts"],
-  blocks: ["insert", "update"],
-  ledger: ["post"],
-  settlements: ["insert"],
-  withdrawals: ["insert", "update"],
-  health: ["append"],
-  audit: ["append"],
-  monitoring: ["insertSnapshots", "rollupHour", "rollupDay", "prune"],
-  idempotency: ["insert", "prune"],
-};
-
 /**
- * Routes repository calls through the queue: the write methods, or every method when the database
- * has a single connection (libSQL) that a transaction would otherwise hold.
+ * Routes every repository call through the queue (libSQL has a single connection that a
+ * transaction would otherwise hold); a call made inside a transaction runs on that transaction.
  */
-export function queued(repos: Repos, queue: WriteQueue, everything = false): Repos {
-  const out: Record<string, unknown> = {};
-  for (const [name, repo] of Object.entries(repos) as [keyof Repos, Record<string, unknown>][]) {
-    const writes = new Set<string>(WRITE_METHODS[name] as string[]);
-    const wrapped: Record<string, unknown> = {};
-    for (const [method, fn] of Object.entries(repo)) {
-      const call = fn as (...args: unknown[]) => Promise<unknown>;
-      wrapped[method] = (...args: unknown[]) => {
-        // A call made from inside a transaction belongs to it: run it on the transaction's connection.
-        const tx = queue.transaction as unknown as Record<string, Record<string, typeof call>> | null;
-        if (tx) return tx[name]![method]!(...args);
-        return everything || writes.has(method) ? queue.run(() => call(...args)) : call(...args);
-      };
-    }
-    out[name] = wrapped;
-  }
-  return out as unknown as Repos;
+export function queued(repos: Repos, queue: WriteQueue): Repos {
+  return routed(
+    wrapAll(
+      repos,
+      (call) =>
+        (...args) =>
+          queue.run(() => call(...args)),
+    ),
+    () => queue.transaction,
+  );
 }
 
 /**
@@ -79,17 +56,20 @@ export function queued(repos: Repos, queue: WriteQueue, everything = false): Rep
  * runs on the transaction's connection instead of waiting for the rows it holds.
  */
 export function routed(repos: Repos, current: () => Repos | null | undefined): Repos {
-  const out: Record<string, unknown> = {};
-  for (const [name, repo] of Object.entries(repos) as [keyof Repos, Record<string, unknown>][]) {
-    const wrapped: Record<string, unknown> = {};
-    for (const [method, fn] of Object.entries(repo)) {
-      const call = fn as (...args: unknown[]) => Promise<unknown>;
-      wrapped[method] = (...args: unknown[]) => {
-        const tx = current() as unknown as Record<string, Record<string, typeof call>> | null | undefined;
-        return tx ? tx[name]![method]!(...args) : call(...args);
-      };
-    }
-    out[name] = wrapped;
+  return wrapAll(repos, (call, name, method) => (...args) => {
+    const tx = current() as unknown as Record<string, Record<string, RepoMethod>> | null | undefined;
+    return tx ? tx[name]![method]!(...args) : call(...args);
+  });
+}
+
+type RepoMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** Replaces every method of every repository with `wrap(method)`. */
+function wrapAll(repos: Repos, wrap: (call: RepoMethod, name: string, method: string) => RepoMethod): Repos {
+  const out: Record<string, Record<string, RepoMethod>> = {};
+  for (const [name, repo] of Object.entries(repos) as [string, Record<string, RepoMethod>][]) {
+    out[name] = {};
+    for (const [method, call] of Object.entries(repo)) out[name][method] = wrap(call, name, method);
   }
   return out as unknown as Repos;
 }

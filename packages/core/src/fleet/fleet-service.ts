@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 import { DEFAULT_PRICING, onlineSecIncrement } from "../market/index.js";
 import type { HeartbeatMessage, RegisterMessage, StatusMessage } from "../protocol/index.js";
 import { HEX_ADDRESS_PATTERN, registerAck } from "../protocol/index.js";
-import { endLease, endLeaseAndRelease, workerMayHoldLease } from "../rental/end-lease.js";
+import { endLease, workerMayHoldLease } from "../rental/end-lease.js";
 import { endByWorker, outcomeOfStatus } from "../rental/transitions.js";
 import type { OfflineReason, WorkerRecord } from "../types.js";
 import { accepted, type Inbound, refused } from "./inbound.js";
@@ -65,7 +65,7 @@ export class FleetService {
           workerId,
           ownerChanged ? { ...hardware, ...DEFAULT_PRICING } : hardware,
         );
-        if (!existing.online) this.publishOnline(workerId, now, existing.offlineSince);
+        if (!existing.online) await this.publishOnline(workerId, now, existing.offlineSince);
       }
       this.reregisterSentAt.delete(workerId);
       // The worker registers only after leaving MINING: whatever lease it had is over.
@@ -278,16 +278,17 @@ export class FleetService {
     }
     await ctx.storage.workers.update(workerId, { online: true, offlineSince: null, lastSeenAt: now });
     ctx.live.patch(workerId, { online: true });
-    this.publishOnline(workerId, now, worker.offlineSince);
+    await this.publishOnline(workerId, now, worker.offlineSince);
     // The worker did not re-register after reconnecting: it may still mine for the lease that ended.
     if (worker.releaseLeaseId !== null && worker.releaseSentAt === null) {
       await releaseLease(ctx, workerId, worker.releaseLeaseId, true);
     }
   }
 
-  private publishOnline(workerId: string, now: number, offlineSince: number | null) {
+  /** Records the offline → online transition (awaited: a failed write must not go unnoticed). */
+  private async publishOnline(workerId: string, now: number, offlineSince: number | null) {
     const offlineForSec = offlineSince === null ? null : Math.max(0, Math.round((now - offlineSince) / 1000));
-    void this.ctx.storage.health.append({ at: now, workerId, kind: "online", reason: null, offlineForSec });
+    await this.ctx.storage.health.append({ at: now, workerId, kind: "online", reason: null, offlineForSec });
     this.ctx.events.publish({
       type: "WorkerHealthChanged",
       at: now,
@@ -425,5 +426,3 @@ function newWorker(workerId: string, now: number, hardware: Partial<WorkerRecord
     ...hardware,
   };
 }
-
-export { endLeaseAndRelease };

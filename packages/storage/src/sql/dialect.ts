@@ -13,8 +13,8 @@ export type Db = Pick<LibSQLDatabase<Tables>, "select" | "insert" | "update" | "
 
 export interface Dialect {
   readonly name: "sqlite" | "pg";
-  /** Runs raw SQL; returns rows and the number of rows changed. */
-  execute(db: Db, query: SQL): Promise<{ rows: Record<string, unknown>[]; affected: number }>;
+  /** Runs a raw data-changing statement; returns how many rows it changed. */
+  execute(db: Db, query: SQL): Promise<number>;
   /** Adds `FOR UPDATE` on Postgres; a SQLite write transaction already holds the database lock. */
   forUpdate<Q>(query: Q): Q;
   /** The heartbeat flush: every worker's live fields in one statement per chunk. */

@@ -36,7 +36,7 @@ export function libsqlPath(location: string): { path: string; inMemory: boolean 
   return { path, inMemory: false };
 }
 
-type SyncDb = { run(query: SQL): { changes: number }; all(query: SQL): Record<string, unknown>[] };
+type SyncDb = { run(query: SQL): { changes: number } };
 
 /**
  * Reuses compiled statements: drizzle prepares a native statement for every query it runs, and
@@ -77,8 +77,7 @@ function sqliteDialect(native: Native): Dialect {
   const dialect: Dialect = {
     name: "sqlite",
     async execute(db, query) {
-      const { changes } = (db as unknown as SyncDb).run(query);
-      return { rows: [], affected: changes };
+      return (db as unknown as SyncDb).run(query).changes;
     },
     forUpdate: (query) => query,
     async updateWorkersLive(_db, batch) {
@@ -148,7 +147,7 @@ export async function openLibsql(location: string, options: LibsqlOptions = {}):
     t: schema,
     inTransaction: true,
   });
-  const repos = queued(direct, queue, true);
+  const repos = queued(direct, queue);
   return {
     engine: inMemory ? "libsql-memory" : "libsql-file",
     ...repos,

@@ -36,7 +36,7 @@ export const pgDialect: Dialect = {
   name: "pg",
   async execute(db, query) {
     const rows = await (db as unknown as Executor).execute(query);
-    return { rows: [...rows], affected: rows.count ?? rows.length };
+    return rows.count ?? rows.length;
   },
   forUpdate: (query) => (query as unknown as { for(strength: "update"): typeof query }).for("update"),
   async updateWorkersLive(db, batch) {

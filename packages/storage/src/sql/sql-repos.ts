@@ -559,13 +559,11 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
             .limit(1),
         ),
       insert: (record) => guard(async () => void (await db.insert(t.idempotencyKeys).values(record))),
-      prune: async (before) =>
-        (
-          await dialect.execute(
-            db,
-            sql`DELETE FROM ${t.idempotencyKeys} WHERE ${t.idempotencyKeys.createdAt} < ${before}`,
-          )
-        ).affected,
+      prune: (before) =>
+        dialect.execute(
+          db,
+          sql`DELETE FROM ${t.idempotencyKeys} WHERE ${t.idempotencyKeys.createdAt} < ${before}`,
+        ),
     },
 
     monitoring: {
@@ -574,7 +572,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
       },
       async rollupHour(hourStart) {
         const s = t.hashrateSnapshots;
-        const { affected } = await dialect.execute(
+        const affected = await dialect.execute(
           db,
           sql`INSERT INTO ${t.hashrateHourly} (worker_id, bucket_start, avg_hashrate, max_hashrate, samples, online_samples)
               SELECT ${s.workerId}, CAST(${hourStart} AS BIGINT), avg(${s.hashrate}), max(${s.hashrate}), count(*),
@@ -588,7 +586,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
       },
       async rollupDay(dayStart) {
         const h = t.hashrateHourly;
-        const { affected } = await dialect.execute(
+        const affected = await dialect.execute(
           db,
           sql`INSERT INTO ${t.hashrateDaily} (worker_id, bucket_start, avg_hashrate, max_hashrate, samples, online_samples)
               SELECT ${h.workerId}, CAST(${dayStart} AS BIGINT), sum(${h.avgHashrate} * ${h.samples}) / sum(${h.samples}),
@@ -601,7 +599,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         return affected;
       },
       async prune(before) {
-        const gone = async (query: SQL) => (await dialect.execute(db, query)).affected;
+        const gone = (query: SQL) => dialect.execute(db, query);
         return {
           raw: await gone(
             sql`DELETE FROM ${t.hashrateSnapshots} WHERE ${t.hashrateSnapshots.ts} < ${before.raw}`,
