@@ -10,6 +10,7 @@ const alias = [
   { find: /^@xenblocks\/core$/, replacement: `${root}packages/core/src/index.ts` },
   { find: /^@xenblocks\/core\/testing$/, replacement: `${root}packages/core/src/testing/index.ts` },
   { find: /^@xenblocks\/storage$/, replacement: `${root}packages/storage/src/index.ts` },
+  { find: /^@xenblocks\/broker$/, replacement: `${root}packages/broker/src/index.ts` },
 ];
 
 export function sharedConfig(overrides = {}) {

@@ -1,6 +1,6 @@
 /**
- * @xenblocks/storage — adapters for the Storage port of @xenblocks/core. `memory` today; the libSQL
- * (embedded default) and Postgres adapters arrive with their own issue and pass the same contract.
+ * @xenblocks/storage — adapters for the Storage port of @xenblocks/core: libSQL (the embedded default),
+ * Postgres (PGlite as a fallback) and memory, all passing the same contract.
  */
 export { createMemoryStorage } from "./memory/memory-storage.js";
 export { nodeIds, systemClock } from "./runtime.js";
