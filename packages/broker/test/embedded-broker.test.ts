@@ -216,6 +216,53 @@ describe("connection limits", () => {
     expect(b.counters.get("mqtt_keepalive_timeout_total")).toBe(1);
   });
 
+  it("survives garbage on the wire: bad bytes close that connection only", async () => {
+    const { rec, b, url } = await broker();
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const inputs: Buffer[] = [
+      Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+      Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]), // a length over four bytes
+      Buffer.from([0x30, 0x05, 0x00]), // a PUBLISH before CONNECT, truncated
+      mqttPacket.generate({
+        cmd: "connect",
+        protocolId: "MQTT",
+        protocolVersion: 5,
+        clean: true,
+        clientId: "xenminer_v5",
+      }),
+      ...Array.from({ length: 20 }, () =>
+        Buffer.from(Array.from({ length: 1 + Math.floor(random() * 300) }, () => Math.floor(random() * 256))),
+      ),
+    ];
+    for (const bytes of inputs) {
+      const socket = tcpConnect(b.port, "127.0.0.1");
+      socket.on("error", () => {});
+      socket.resume();
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      socket.write(bytes);
+      // Closed by the broker (or left waiting for a CONNECT that never comes): end it either way.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => resolve(), 300);
+        socket.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      socket.destroy();
+    }
+    // Still serving.
+    const id = freshWorkerId();
+    const client = await worker(url, id);
+    const reg = vector("register", id);
+    await publishJson(client, reg.topic, reg.payload);
+    await rec.waitFor(() => rec.of(id).length === 1);
+    expect(rec.calls.filter((c) => c.workerId !== id)).toEqual([]);
+  });
+
   it("accepts MQTT 3.1 (protocol level 3) with a worker's long client id", async () => {
     const { rec, url } = await broker();
     const id = freshWorkerId();
