@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { assignTask, classifyHash, parseEncodedArgon2id } from "@xenblocks/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyBlockHash } from "../hashing/argon2.js";
 import { DEFAULT_PROVIDER_ADDRESSES, Fleet } from "./fleet.js";
 import type { SimWorker } from "./sim-worker.js";
-import { BROKER_URL, TestPlatform, waitUntil } from "./testing/test-platform.js";
+import { BROKER_URL, CONSUMER, LEASE_PREFIX, TestPlatform, waitUntil } from "./testing/test-platform.js";
 
 /** Park–Miller: a seeded random source, so churn and blocks are the same on every run. */
 function seeded(seed: number): () => number {
@@ -93,6 +95,160 @@ describe("Fleet", () => {
       const restarted = fleet.workers.filter((w) => registersOf(w.workerId) > 1);
       expect(restarted.length).toBeGreaterThan(0);
       for (const w of reconnected) expect(w.sent.filter((s) => s.suffix === "register")).toHaveLength(1);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it("mines genuine blocks with a test marker: each reported hash verifies, also during a lease", async () => {
+    const idPrefix = randomBytes(4).toString("hex");
+    const fleet = new Fleet({
+      brokerUrl: BROKER_URL,
+      size: 4,
+      idPrefix,
+      random: seeded(11),
+      // The worker's --testBlockPattern XN and --testFixedDiff at m = 16 KiB: a block in ~50 fast hashes.
+      worker: { heartbeatSec: 0.3, fixedDifficulty: true, difficulty: 16, blockPattern: "XN" },
+      blocks: { perGpuMeanSec: 1, miningConcurrency: 2 },
+      tickSec: 0.1,
+    });
+    try {
+      await fleet.start();
+      const leased = fleet.workers[0]!;
+      await platform.send(
+        leased.workerId,
+        "task",
+        assignTask({
+          leaseId: "lease-g",
+          consumerId: CONSUMER,
+          consumerAddress: CONSUMER,
+          prefix: LEASE_PREFIX,
+          durationSec: 3600,
+        }),
+      );
+      const blocks = () => ofFleet(idPrefix, "block");
+      await waitUntil(
+        () => blocks().length >= 6 && blocks().some((b) => b.payload.lease_id === "lease-g"),
+        10_000,
+        "genuine blocks, one on the lease",
+      );
+      for (const { payload } of blocks()) {
+        const { hash, key, account } = payload as { hash: string; key: string; account: string };
+        expect(await verifyBlockHash(hash, key, account)).toBe(true);
+        const parsed = parseEncodedArgon2id(hash)!;
+        expect(parsed.memoryKiB).toBe(16);
+        expect(classifyHash(parsed.hashedPure, "XN")).not.toBe("none");
+        if (payload.lease_id === "lease-g") {
+          expect(key.startsWith(LEASE_PREFIX)).toBe(true);
+          expect(account).toBe(CONSUMER);
+        }
+      }
+      // The heartbeat echoes the test pattern, as the worker's does with --testBlockPattern.
+      const beat = ofFleet(idPrefix, "heartbeat")[0]!;
+      expect(beat.payload.block_pattern).toBe("XN");
+      const { genuine } = fleet.counts();
+      expect(genuine.mined).toBeGreaterThanOrEqual(6);
+      expect(fleet.progressLine()).toMatch(/argon2: mined \d+/);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it("bounds genuine mining fleet-wide and skips the draws it cannot take", async () => {
+    const idPrefix = randomBytes(4).toString("hex");
+    let busiest = 0;
+    const fleet = new Fleet({
+      brokerUrl: BROKER_URL,
+      size: 30,
+      idPrefix,
+      random: seeded(5),
+      // Every worker draws a block on almost every tick; m = 256 KiB keeps each mining busy for a while.
+      worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 256, blockPattern: "XN" },
+      blocks: { perGpuMeanSec: 0.05, miningConcurrency: 2 },
+      tickSec: 0.05,
+    });
+    try {
+      await fleet.start();
+      await waitUntil(
+        () => {
+          busiest = Math.max(busiest, fleet.counts().genuine.mining);
+          const { genuine } = fleet.counts();
+          return genuine.mined >= 2 && genuine.skipped > 0;
+        },
+        10_000,
+        "mined and skipped draws",
+      );
+      // Two running plus a queue of eight at most, whatever 30 workers draw.
+      expect(busiest).toBeLessThanOrEqual(10);
+    } finally {
+      await fleet.close();
+    }
+    expect(fleet.counts().genuine.mining).toBeLessThanOrEqual(2);
+  });
+
+  it("drops a genuine mining when the worker's job changes, and gives up after maxAttempts", async () => {
+    const idPrefix = randomBytes(4).toString("hex");
+    // Forced genuine with the production marker: a block would take ~10^7 hashes, so minings only end
+    // by a job change or by running out of attempts.
+    const stale = new Fleet({
+      brokerUrl: BROKER_URL,
+      size: 1,
+      idPrefix,
+      random: seeded(9),
+      worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 8 },
+      blocks: { perGpuMeanSec: 0.001, genuine: true, maxAttempts: 1_000_000 },
+      tickSec: 0.05,
+    });
+    const short = new Fleet({
+      brokerUrl: BROKER_URL,
+      size: 1,
+      idPrefix: `${idPrefix.slice(0, 6)}ff`,
+      random: seeded(10),
+      worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 8 },
+      blocks: { perGpuMeanSec: 0.001, genuine: true, maxAttempts: 3 },
+      tickSec: 0.05,
+    });
+    try {
+      await Promise.all([stale.start(), short.start()]);
+      await waitUntil(() => stale.counts().genuine.mining === 1, 5000, "a mining in progress");
+      const worker = stale.workers[0]!;
+      await platform.send(
+        worker.workerId,
+        "task",
+        assignTask({
+          leaseId: "lease-s",
+          consumerId: CONSUMER,
+          consumerAddress: CONSUMER,
+          prefix: LEASE_PREFIX,
+          durationSec: 3600,
+        }),
+      );
+      await waitUntil(() => stale.counts().genuine.stale >= 1, 5000, "the self-mining job to be dropped");
+      await waitUntil(() => short.counts().genuine.gaveUp >= 2, 5000, "minings that ran out of attempts");
+      expect(stale.counts().blocksFound + short.counts().blocksFound).toBe(0);
+    } finally {
+      await Promise.all([stale.close(), short.close()]);
+    }
+  });
+
+  it("keeps synthetic blocks when genuine is off, even with a test marker", async () => {
+    const idPrefix = randomBytes(4).toString("hex");
+    const fleet = new Fleet({
+      brokerUrl: BROKER_URL,
+      size: 2,
+      idPrefix,
+      random: seeded(3),
+      worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 16, blockPattern: "XN" },
+      blocks: { perGpuMeanSec: 0.5, genuine: false },
+      tickSec: 0.1,
+    });
+    try {
+      await fleet.start();
+      await waitUntil(() => ofFleet(idPrefix, "block").length > 0, 10_000, "a synthetic block");
+      const { hash, key, account } = ofFleet(idPrefix, "block")[0]!.payload as Record<string, string>;
+      expect(classifyHash(parseEncodedArgon2id(hash!)!.hashedPure, "XN")).toBe("normal");
+      expect(await verifyBlockHash(hash!, key!, account!)).toBe(false);
+      expect(fleet.counts().genuine).toEqual({ mining: 0, mined: 0, skipped: 0, gaveUp: 0, stale: 0 });
     } finally {
       await fleet.close();
     }

@@ -2,12 +2,14 @@
  * A fleet of simulated workers in one process, sized for 10,000: every worker shares one scheduler (one
  * Node timer for all heartbeats, watchdogs and reconnects), blocks and churn are drawn from a single fleet
  * tick instead of per-worker timers, workers connect in bounded parallel batches so the broker is not hit
- * by 10,000 CONNECTs at once, and the send logs are kept short by default.
+ * by 10,000 CONNECTs at once, and the send logs are kept short by default. Drawn blocks are synthetic or
+ * computed for real by a few Argon2id minings at a time (`fleet-mining.ts`).
  */
 import { randomBytes } from "node:crypto";
-import { formatTopic } from "@xenblocks/core";
+import { DEFAULT_BLOCK_MARKER, formatTopic } from "@xenblocks/core";
 import { connect } from "mqtt";
 import { fetchDifficulty } from "./chain-submitter.js";
+import { GenuineMiner, type GenuineMiningCounts } from "./fleet-mining.js";
 import { type Rig, randomRig } from "./gpu-profiles.js";
 import { type Scheduler, sharedScheduler, type TimerTarget } from "./scheduler.js";
 import { SimWorker } from "./sim-worker.js";
@@ -39,8 +41,23 @@ export interface FleetChurn {
 export interface FleetBlocks {
   /** Mean seconds between blocks for one GPU while platform mode runs. */
   readonly perGpuMeanSec: number;
-  /** Share of blocks that are xuni (reported only inside the xuni minutes). Default 0. */
+  /**
+   * Share of synthetic blocks that are xuni (reported only inside the xuni minutes). Default 0. Genuine
+   * blocks are whatever Argon2id yields; a real xuni among them is rare.
+   */
   readonly xuniShare?: number;
+  /**
+   * Compute each drawn block for real (Argon2id on the worker's current job: account, m, marker, key
+   * prefix), so it passes re-verification anywhere, instead of a synthetic one whose hash segment is
+   * random. Default: genuine when the job's marker is not the production `XEN11`. A 2-character test
+   * marker (`XN`, the worker's `--testBlockPattern`) takes ~50 hashes a block, `XEN11` ~10^7, so
+   * production-marker fleets stay synthetic unless this says otherwise.
+   */
+  readonly genuine?: boolean;
+  /** Hashes a genuine block may take before that draw is given up (default 10,000). */
+  readonly maxAttempts?: number;
+  /** Genuine blocks computed at once, fleet-wide (default 2); further draws queue briefly or are skipped. */
+  readonly miningConcurrency?: number;
 }
 
 /** Options applied to every worker; identity, rig, randomness and scheduler come from the fleet. */
@@ -62,7 +79,10 @@ export interface FleetOptions {
   readonly worker?: FleetWorkerOptions;
   /** Rig for worker `index` (default: a random rig). */
   readonly rig?: (index: number, random: () => number) => Rig;
-  /** Synthetic blocks drawn on the fleet tick; off when absent (or give `worker.miner` instead). */
+  /**
+   * Blocks drawn on the fleet tick (synthetic or genuine, see `FleetBlocks.genuine`); off when absent (or
+   * give `worker.miner` instead).
+   */
   readonly blocks?: FleetBlocks;
   readonly churn?: FleetChurn;
   /** Workers submit blocks to this chain; the fleet polls its difficulty once for all of them. */
@@ -84,6 +104,8 @@ export interface FleetCounts {
   readonly disabled: number;
   readonly blocksFound: number;
   readonly blocksReported: number;
+  /** Genuine mining (all zero for synthetic blocks). */
+  readonly genuine: GenuineMiningCounts;
 }
 
 interface Slot {
@@ -119,6 +141,7 @@ export class Fleet implements TimerTarget {
   private lastChurnAt = 0;
   private retiredFound = 0;
   private retiredReported = 0;
+  private readonly genuineMiner: GenuineMiner | null;
 
   constructor(options: FleetOptions) {
     this.options = options;
@@ -127,6 +150,16 @@ export class Fleet implements TimerTarget {
     const tickSec = options.tickSec ?? 1;
     if (!(tickSec > 0)) throw new RangeError(`tickSec must be > 0, got ${tickSec}`);
     this.tickMs = tickSec * 1000;
+    const blocks = options.blocks;
+    // Built unless genuine blocks are switched off: the default decides per job, by its marker.
+    this.genuineMiner =
+      blocks && blocks.genuine !== false
+        ? new GenuineMiner({
+            random: this.random,
+            ...(blocks.maxAttempts !== undefined && { maxAttempts: blocks.maxAttempts }),
+            ...(blocks.miningConcurrency !== undefined && { concurrency: blocks.miningConcurrency }),
+          })
+        : null;
     const owners = options.owners ?? DEFAULT_PROVIDER_ADDRESSES;
     if (owners.length === 0) throw new RangeError("a fleet needs at least one owner");
     const idPrefix = options.idPrefix ?? randomBytes(4).toString("hex");
@@ -187,13 +220,17 @@ export class Fleet implements TimerTarget {
       disabled,
       blocksFound,
       blocksReported,
+      genuine: this.genuineMiner?.counts() ?? { mining: 0, mined: 0, skipped: 0, gaveUp: 0, stale: 0 },
     };
   }
 
   /** One line for a progress display. */
   progressLine(): string {
     const c = this.counts();
-    return `workers ${c.workers}  connected ${c.connected}  leased ${c.leased}  available ${c.available}  blocks ${c.blocksFound}`;
+    const line = `workers ${c.workers}  connected ${c.connected}  leased ${c.leased}  available ${c.available}  blocks ${c.blocksFound}`;
+    const g = c.genuine;
+    if (g.mined + g.mining + g.skipped + g.gaveUp === 0) return line;
+    return `${line}  (argon2: mined ${g.mined}  mining ${g.mining}  skipped ${g.skipped}  gave up ${g.gaveUp})`;
   }
 
   /**
@@ -203,6 +240,7 @@ export class Fleet implements TimerTarget {
   async close(options: { readonly clearRetained?: boolean } = {}): Promise<void> {
     this.running = false;
     this.scheduler.removeTarget(this);
+    this.genuineMiner?.close();
     await inBatches(this.slots, this.options.connectConcurrency ?? 100, (slot) => slot.worker.close());
     if (options.clearRetained ?? true) await this.clearRetainedWills();
   }
@@ -215,6 +253,7 @@ export class Fleet implements TimerTarget {
     }
     const dtSec = (now - this.lastTickAt) / 1000;
     this.lastTickAt = now;
+    this.genuineMiner?.abortStale();
     this.drawBlocks(dtSec);
     const churn = this.options.churn;
     if (churn && now - this.lastChurnAt >= churn.everySec * 1000) {
@@ -250,8 +289,13 @@ export class Fleet implements TimerTarget {
       if (worker.mode !== "running") continue;
       const chance = (dtSec * worker.rig.gpus.length) / blocks.perGpuMeanSec;
       if (this.random() >= chance) continue;
-      const type = this.random() < (blocks.xuniShare ?? 0) ? "xuni" : "normal";
       const job = worker.currentJob();
+      const genuine = blocks.genuine ?? job.marker !== DEFAULT_BLOCK_MARKER;
+      if (genuine && this.genuineMiner) {
+        this.genuineMiner.request(worker);
+        continue;
+      }
+      const type = this.random() < (blocks.xuniShare ?? 0) ? "xuni" : "normal";
       worker.foundBlock(syntheticBlock(job, this.random, type), job);
     }
   }

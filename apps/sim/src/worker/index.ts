@@ -20,6 +20,11 @@ export {
   type FleetWorkerOptions,
 } from "./fleet.js";
 export {
+  DEFAULT_GENUINE_MAX_ATTEMPTS,
+  DEFAULT_MINING_CONCURRENCY,
+  type GenuineMiningCounts,
+} from "./fleet-mining.js";
+export {
   buildRig,
   findGpuModel,
   GPU_MODELS,

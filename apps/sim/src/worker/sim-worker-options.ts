@@ -26,6 +26,11 @@ export interface SimWorkerOptions {
   readonly difficulty?: number;
   /** `--testFixedDiff`: `set_config difficulty` sticks and no `/verify` is sent. */
   readonly fixedDifficulty?: boolean;
+  /**
+   * `--testBlockPattern`: the starting block marker (default `""` = `XEN11`). The worker keeps it where
+   * `set_config block_pattern` writes, so heartbeats echo it and `set_config` can change it.
+   */
+  readonly blockPattern?: string;
   readonly heartbeatSec?: number;
   /** Lease watchdog period: local expiry and ERROR recovery (5 s). */
   readonly watchdogSec?: number;

@@ -65,6 +65,7 @@ export class SimWorker extends WorkerMachine implements TimerTarget {
       rig: options.rig ?? randomRig(random),
       difficulty: options.difficulty ?? DEFAULT_DIFFICULTY,
       fixedDifficulty,
+      ...(options.blockPattern !== undefined && { blockPattern: options.blockPattern }),
       hazards: options.hazards ?? {},
       random,
       now: options.now ?? Date.now,

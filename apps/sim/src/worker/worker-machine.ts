@@ -44,6 +44,8 @@ export interface MachineOptions {
   readonly difficulty: number;
   /** `--testFixedDiff`: `set_config difficulty` sticks, no chain poll overrides it, no `/verify`. */
   readonly fixedDifficulty: boolean;
+  /** `--testBlockPattern`: the starting marker override (`""` = `XEN11`). */
+  readonly blockPattern?: string;
   readonly hazards: WorkerHazards;
   readonly random: () => number;
   readonly now: () => number;
@@ -100,7 +102,7 @@ export abstract class WorkerMachine extends EventEmitter<WorkerEvents> {
       difficulty: options.difficulty,
       address: options.ethAddress,
       prefix: "",
-      blockPattern: "",
+      blockPattern: options.blockPattern ?? "",
     };
   }
 
