@@ -1,6 +1,7 @@
 /**
  * Broker benchmark (issue: MQTT broker and worker channel). For each target — the embedded aedes
- * broker, and the Mosquitto on 127.0.0.1:1883 read through the external adapter — it measures:
+ * broker, and a fresh Mosquitto (started on a free port, so its memory figure starts from nothing)
+ * read through the external adapter — it measures:
  *   - connections: time to connect N workers (CONNACK received), resident memory per idle connection;
  *   - fan-in: N workers publishing QoS 1 heartbeats at a set rate; PUBACKed messages per second and
  *     publish → handler latency p50/p99 (the handler runs the real pipeline: rules, JSON, zod);
@@ -8,8 +9,9 @@
  * Usage: pnpm --filter @xenblocks/bench broker -- [--target embedded|mosquitto|both] [--workers 10000]
  *        [--rate 20000] [--seconds 15] [--in-flight 5000]
  */
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LoadGenerator } from "./broker/load.js";
@@ -37,8 +39,7 @@ function request<T>(child: ChildProcess, command: PlatformCommand): Promise<T> {
   });
 }
 
-function mosquittoRss(): number {
-  const pid = execFileSync("pgrep", ["-o", "-x", "mosquitto"]).toString().trim();
+function rssOfPid(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
   return Number(kb) * 1024;
 }
@@ -50,8 +51,10 @@ async function fanIn(load: LoadGenerator, child: ChildProcess, rate: number, sec
   await request(child, { cmd: "reset" });
   const ackedBefore = load.acked;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await load.run(rate, seconds, IN_FLIGHT);
   const elapsed = (performance.now() - started) / 1000;
+  const generatorCpu = process.cpuUsage(cpuBefore);
   const ackedInWindow = load.acked - ackedBefore;
   // Drain what is in flight so the next phase starts clean (bounded wait).
   for (let i = 0; i < 200 && load.acked < load.sent; i++) await sleep(50);
@@ -65,16 +68,44 @@ async function fanIn(load: LoadGenerator, child: ChildProcess, rate: number, sec
     max: sorted.at(-1) ?? Number.NaN,
     drops: Object.entries(stats.counters).filter(([k]) => k.startsWith("mqtt_dropped_total")),
     gc: stats.gcPauses,
+    counters: stats.counters,
+    // Shares of one core over the window (the drain after it is included for the platform).
+    platformCpu: stats.cpuMs / 1000 / elapsed,
+    maxBurst: load.maxBurst,
+    generatorCpu: (generatorCpu.user + generatorCpu.system) / 1e6 / elapsed,
     loopP99: stats.loopDelayP99,
     loopMax: stats.loopDelayMax,
   };
 }
 
+/** A private Mosquitto (no config file: anonymous, loopback only) on a free port. */
+async function startMosquitto(): Promise<{ port: number; child: ChildProcess }> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const child = spawn("mosquitto", ["-p", String(port)], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (up) return { port, child };
+    await sleep(50);
+  }
+  throw new Error("mosquitto did not start");
+}
+
 async function bench(target: "embedded" | "mosquitto") {
+  const mosquitto = target === "mosquitto" ? await startMosquitto() : null;
   console.log(
-    `\n${target === "embedded" ? "Embedded aedes broker" : "Mosquitto (127.0.0.1:1883) + external adapter"}`,
+    `\n${mosquitto ? `Mosquitto (fresh, 127.0.0.1:${mosquitto.port}) + external adapter` : "Embedded aedes broker"}`,
   );
-  const child = fork(fileURLToPath(new URL("./broker/platform-process.ts", import.meta.url)), [target], {
+  const args = mosquitto ? [target, `mqtt://127.0.0.1:${mosquitto.port}`] : [target];
+  const child = fork(fileURLToPath(new URL("./broker/platform-process.ts", import.meta.url)), args, {
     execArgv: [
       "--import",
       "tsx",
@@ -89,9 +120,9 @@ async function bench(target: "embedded" | "mosquitto") {
     child.once("message", (m) => resolve(m as { port: number })),
   );
   const rssOf = async () =>
-    target === "embedded"
-      ? (await request<PlatformStats>(child, { cmd: "stats", gc: true })).rssBytes
-      : mosquittoRss();
+    mosquitto?.child.pid
+      ? rssOfPid(mosquitto.child.pid)
+      : (await request<PlatformStats>(child, { cmd: "stats", gc: true })).rssBytes;
 
   const rssBefore = await rssOf();
   const load = new LoadGenerator(ready.port);
@@ -116,6 +147,10 @@ async function bench(target: "embedded" | "mosquitto") {
     "publish → handler latency",
     `p50 ${steady.p50.toFixed(2)} ms, p99 ${steady.p99.toFixed(2)} ms, max ${steady.max.toFixed(1)} ms`,
   );
+  line(
+    "CPU (share of one core)",
+    `load generator ${(steady.generatorCpu * 100).toFixed(0)} %, platform process ${(steady.platformCpu * 100).toFixed(0)} %; largest burst ${steady.maxBurst} messages in one 2 ms tick`,
+  );
   if (target === "embedded") {
     const longest = Math.max(0, ...steady.gc);
     line(
@@ -128,6 +163,7 @@ async function bench(target: "embedded" | "mosquitto") {
     `saturation (≤ ${IN_FLIGHT} in flight)`,
     `${Math.round(max.ackedPerSec)} PUBACKed msg/s, p50 ${max.p50.toFixed(1)} ms, p99 ${max.p99.toFixed(1)} ms`,
   );
+  if (process.env.BENCH_VERBOSE) line("platform counters", JSON.stringify(max.counters));
   if (steady.drops.length + max.drops.length > 0)
     line("drops (should be none)", JSON.stringify([...steady.drops, ...max.drops]));
 
@@ -136,6 +172,7 @@ async function bench(target: "embedded" | "mosquitto") {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.send({ cmd: "stop" } satisfies PlatformCommand);
   await exited;
+  mosquitto?.child.kill();
 }
 
 console.log(

@@ -18,6 +18,8 @@ export class LoadGenerator {
   readonly workers: RawWorker[] = [];
   acked = 0;
   sent = 0;
+  /** Largest number of messages sent in one tick of the last run: how bursty the load was. */
+  maxBurst = 0;
 
   constructor(
     private readonly port: number,
@@ -113,6 +115,7 @@ export class LoadGenerator {
   async run(rate: number, seconds: number, maxInFlight: number, onTick?: () => void): Promise<void> {
     const start = performance.now();
     const startSent = this.sent;
+    this.maxBurst = 0;
     let cursor = 0;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -124,7 +127,9 @@ export class LoadGenerator {
         }
         const due = Math.floor(rate * elapsed) - (this.sent - startSent);
         const room = maxInFlight - (this.sent - this.acked);
-        for (let i = 0; i < Math.min(due, room); i++) {
+        const burst = Math.max(0, Math.min(due, room));
+        if (burst > this.maxBurst) this.maxBurst = burst;
+        for (let i = 0; i < burst; i++) {
           this.publishHeartbeat(this.workers[cursor] as RawWorker);
           cursor = (cursor + 1) % this.workers.length;
         }

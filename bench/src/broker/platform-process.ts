@@ -27,13 +27,17 @@ export type PlatformStats = {
   /** Event-loop delay since the last reset: p99 and max, ms. */
   loopDelayP99: number;
   loopDelayMax: number;
+  /** CPU time used since the last reset (user + system), ms. */
+  cpuMs: number;
 };
 
 const target = process.argv[2] as "embedded" | "mosquitto";
+const mosquittoUrl = process.argv[3] ?? "mqtt://127.0.0.1:1883";
 const ok: Inbound = { accepted: true };
 let latencies: number[] = [];
 let handled = 0;
 let gcPauses: number[] = [];
+let cpuAtReset = process.cpuUsage();
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) if (entry.duration > 5) gcPauses.push(entry.duration);
 }).observe({ entryTypes: ["gc"] });
@@ -56,7 +60,7 @@ const inbox: WorkerInbox = {
 
 const counters = new Counters();
 let transport: WorkerTransport & { close(): Promise<void> };
-let port = 1883;
+let port = Number(new URL(mosquittoUrl).port);
 if (target === "embedded") {
   const broker = await startEmbeddedBroker({
     inbox,
@@ -68,7 +72,7 @@ if (target === "embedded") {
   port = broker.port;
   transport = broker;
 } else {
-  transport = await connectExternalBroker({ url: "mqtt://127.0.0.1:1883", inbox, counters, group: "bench" });
+  transport = await connectExternalBroker({ url: mosquittoUrl, inbox, counters, group: "bench" });
 }
 
 process.on("message", async (command: PlatformCommand) => {
@@ -77,6 +81,7 @@ process.on("message", async (command: PlatformCommand) => {
     handled = 0;
     gcPauses = [];
     loopDelay.reset();
+    cpuAtReset = process.cpuUsage();
     process.send?.({ reset: true });
   } else if (command.cmd === "stats") {
     if (command.gc) {
@@ -95,6 +100,10 @@ process.on("message", async (command: PlatformCommand) => {
       gcPauses,
       loopDelayP99: loopDelay.percentile(99) / 1e6,
       loopDelayMax: loopDelay.max / 1e6,
+      cpuMs: (() => {
+        const used = process.cpuUsage(cpuAtReset);
+        return (used.user + used.system) / 1000;
+      })(),
     };
     process.send?.(stats);
   } else if (command.cmd === "stop") {

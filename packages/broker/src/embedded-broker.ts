@@ -82,6 +82,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const workers = new Map<string, Client>();
   /** Connections replaced by a newer CONNECT with the same client id: their end is not the worker's. */
   const replaced = new WeakSet<Client>();
+  /** Client publishes the platform has taken (or dropped): never routed to subscribers. */
+  const consumed = new WeakSet<object>();
   let closing = false;
 
   const aedes = await Aedes.createBroker({
@@ -129,10 +131,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       // Nothing from a client is ever retained: a retained will would replay stale (hazard H7).
       packet.retain = false;
+      consumed.add(packet);
       const access = checkPublish(client.id, packet.topic);
       if (!access.ok) {
         pipeline.drop(access.reason, packet.topic.slice(0, 200), { clientId: client.id });
-        // Accepted on the wire (QoS 1 is still PUBACKed) but forwarded to no one: see authorizeForward.
+        // Accepted on the wire (QoS 1 is still PUBACKed) but routed nowhere (see `publish` below).
         return callback(null);
       }
       const handled = pipeline.handle(packet.topic, payload, { retained: false, clientId: client.id });
@@ -160,6 +163,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return (packet as { clientId?: string }).clientId === PLATFORM_ORIGIN ? packet : null;
     },
   });
+
+  // Every client publish is the platform's to consume: no client may subscribe to worker reports, and
+  // what a client sends on `task`/`control` must reach no one. Routing them through aedes' delivery
+  // (persistence lookup, topic matching, events) would cost CPU on the hottest path for nothing, so
+  // consumed packets end here; the platform's own commands (client null) take the normal way.
+  // At runtime aedes.publish takes (packet, client, done); its typings only show (packet, done).
+  type Publish = (packet: object, client: unknown, done?: (err?: Error) => void) => void;
+  const internals = aedes as unknown as { publish: Publish };
+  const route: Publish = internals.publish.bind(aedes);
+  internals.publish = (packet, client, done) => {
+    if (client && consumed.has(packet)) return done?.();
+    return route(packet, client, done);
+  };
 
   aedes.on("clientReady", (client) => {
     const workerId = workerIdFromClientId(client.id);
