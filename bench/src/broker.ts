@@ -19,6 +19,8 @@ import type { PlatformCommand, PlatformStats } from "./broker/platform-process.j
 import { percentile } from "./stats.js";
 
 const { values } = parseArgs({
+  // pnpm hands the script a literal `--` before the flags.
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     target: { type: "string", default: "both" },
     workers: { type: "string", default: "10000" },
