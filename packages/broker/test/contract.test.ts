@@ -5,10 +5,11 @@
  */
 import { Counters } from "@xenblocks/core";
 import type { MqttClient } from "mqtt";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WorkerOfflineError } from "../src/transport.js";
 import { mqttWorkerChannel } from "../src/worker-channel.js";
 import {
+  cleanupAfterEach,
   connectWorker,
   freshWorkerId,
   MODES,
@@ -47,10 +48,7 @@ const OUTBOUND = [
 ] as const;
 
 describe.each(["embedded", "mosquitto"] as const)("broker contract: %s", (modeName) => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(options: Parameters<typeof recordingInbox>[0] = {}) {
     const rec = recordingInbox(options);

@@ -7,10 +7,11 @@ import { type Socket, connect as tcpConnect } from "node:net";
 import { clientIdFor } from "@xenblocks/core";
 import mqtt, { type MqttClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEmbeddedBroker } from "../src/embedded-broker.js";
 import { mqttWorkerChannel } from "../src/worker-channel.js";
 import {
+  cleanupAfterEach,
   connectWorker,
   freshWorkerId,
   mosquittoPub,
@@ -20,10 +21,7 @@ import {
   waitUntil,
 } from "./support.js";
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function broker(options: Partial<Parameters<typeof startEmbeddedBroker>[0]> = {}, inboxOptions = {}) {
   const rec = recordingInbox(inboxOptions);

@@ -7,9 +7,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { Counters } from "@xenblocks/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectExternalBroker, inboundFilters } from "../src/external-broker.js";
 import {
+  cleanupAfterEach,
   connectWorker,
   freshWorkerId,
   MOSQUITTO_URL,
@@ -20,10 +21,7 @@ import {
   waitUntil,
 } from "./support.js";
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function freePort(): Promise<number> {
   const server = createServer();

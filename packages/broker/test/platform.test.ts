@@ -6,16 +6,13 @@
 import { Counters, createPlatform, type Platform } from "@xenblocks/core";
 import { createMemoryStorage, nodeIds, systemClock } from "@xenblocks/storage";
 import type { MqttClient } from "mqtt";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../src/embedded-broker.js";
 import { platformInbox } from "../src/inbox.js";
 import { mqttWorkerChannel } from "../src/worker-channel.js";
-import { connectWorker, freshWorkerId, publishJson, vector, waitUntil } from "./support.js";
+import { cleanupAfterEach, connectWorker, freshWorkerId, publishJson, vector, waitUntil } from "./support.js";
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function platformOnBroker() {
   let platform: Platform | null = null;

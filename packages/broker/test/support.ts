@@ -9,10 +9,20 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Counters, clientIdFor, type Inbound } from "@xenblocks/core";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { afterEach } from "vitest";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../src/embedded-broker.js";
 import { connectExternalBroker, type ExternalBroker } from "../src/external-broker.js";
 import type { WorkerInbox } from "../src/inbox.js";
 import type { WorkerTransport } from "../src/transport.js";
+
+/** Teardown steps registered during a test, run newest first after it (brokers, clients, processes). */
+export function cleanupAfterEach(): Array<() => Promise<unknown> | unknown> {
+  const steps: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const step of steps.splice(0).reverse()) await step();
+  });
+  return steps;
+}
 
 const VECTORS = fileURLToPath(new URL("../../../../shared/vectors/", import.meta.url));
 const VECTOR_WORKER = "776536cd9695ca58";

@@ -4,6 +4,7 @@
  * everything down, then check the invariants and report figures.
  */
 import { DEFAULT_PRICING, type Platform, type Storage } from "@xenblocks/core";
+import { seededRandom } from "@xenblocks/core/testing";
 import { createMemoryStorage } from "@xenblocks/storage";
 import { Fleet, type SimWorker } from "../worker/index.js";
 import { checkInvariants } from "./invariants.js";
@@ -28,18 +29,6 @@ export interface ScenarioReport {
   ok: boolean;
   violations: string[];
   figures: Record<string, number | string>;
-}
-
-/** A small deterministic generator (mulberry32), so a seed replays the same choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,7 +85,8 @@ export async function runScenario(
   if (!plan) throw new Error(`unknown scenario ${JSON.stringify(name)}`);
   const size = options.workers ?? 12;
   const seconds = options.seconds ?? 30;
-  const random = seeded(options.seed ?? 1);
+  // A seed replays the same choices (fleet rigs, renters, churn).
+  const random = seededRandom(options.seed ?? 1);
   const storage = options.storage ?? createMemoryStorage();
   const started = Date.now();
 
