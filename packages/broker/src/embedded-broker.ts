@@ -49,6 +49,8 @@ export interface EmbeddedBroker extends WorkerTransport {
   readonly port: number;
   readonly wsPort: number | null;
   readonly counters: Counters;
+  /** Topics with a retained message (diagnostics; the rules keep it empty). */
+  retainedTopics(): Promise<string[]>;
   /** Stops intake and closes every connection without treating workers as gone (no wills, no offline). */
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export interface EmbeddedBroker extends WorkerTransport {
 /** Fields aedes has at runtime but leaves out of its typings. */
 type AedesClients = { clients: Record<string, Client | undefined> };
 type ClientWill = { will?: unknown };
+type RetainedStore = { createRetainedStreamCombi(patterns: string[]): AsyncIterable<{ topic: string }> };
 
 /** Marks commands the platform publishes: aedes forwards nothing else to clients. */
 const PLATFORM_ORIGIN = "$xenblocks-platform";
@@ -85,6 +88,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   /** Client publishes the platform has taken (or dropped): never routed to subscribers. */
   const consumed = new WeakSet<object>();
   let closing = false;
+  /** Handlers still running: `close()` waits for them before the caller closes storage. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => {});
+    return work;
+  };
 
   const aedes = await Aedes.createBroker({
     // MQTT 3.1 limits client ids to 23 bytes; `xenminer_<16 hex>` is 25.
@@ -95,6 +105,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
     preConnect(_client, packet, callback) {
       counters.inc("mqtt_connect_total");
+      // Nothing is kept between connections (worker-protocol §1): a persistent session would store
+      // subscriptions (refused ones included) and queue commands for a client while it is away.
+      packet.clean = true;
       // Keepalive is enforced for everyone: "none" becomes the default, huge values are capped.
       if (!packet.keepalive) packet.keepalive = defaultKeepalive;
       else if (packet.keepalive > maxKeepalive) packet.keepalive = maxKeepalive;
@@ -106,12 +119,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       if (!decision.ok) {
         counters.inc("mqtt_connect_refused_total", "invalid_worker_id");
         return done(rejectConnect(decision.reason), null);
-      }
-      const previous = (aedes as unknown as AedesClients).clients[client.id];
-      if (previous && previous !== client) {
-        counters.inc("mqtt_takeover_total");
-        replaced.add(previous);
-        logger.info("mqtt client id taken over", { clientId: client.id });
       }
       done(null, true);
     },
@@ -138,7 +145,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         // Accepted on the wire (QoS 1 is still PUBACKed) but routed nowhere (see `publish` below).
         return callback(null);
       }
-      const handled = pipeline.handle(packet.topic, payload, { retained: false, clientId: client.id });
+      const handled = track(pipeline.handle(packet.topic, payload, { retained: false, clientId: client.id }));
       if (isWill) {
         // Handled here; an error stops aedes from routing the will anywhere.
         handled.finally(() => callback(new Error("will handled")));
@@ -159,8 +166,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       callback(null, subscription);
     },
 
-    authorizeForward(_client, packet) {
-      return (packet as { clientId?: string }).clientId === PLATFORM_ORIGIN ? packet : null;
+    authorizeForward(client, packet) {
+      // Only the platform's commands, and only to the worker they are addressed to.
+      const fromPlatform = (packet as { clientId?: string }).clientId === PLATFORM_ORIGIN;
+      return fromPlatform && checkSubscribe(client.id, packet.topic) ? packet : null;
     },
   });
 
@@ -177,22 +186,42 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     return route(packet, client, done);
   };
 
+  // A takeover is decided where aedes replaces the registered connection, not at authentication: a
+  // CONNECT that dies before it registers replaces nothing.
+  type Register = (client: Client) => void;
+  const registry = aedes as unknown as AedesClients & { registerClient: Register };
+  const register: Register = registry.registerClient.bind(aedes);
+  registry.registerClient = (client) => {
+    const previous = registry.clients[client.id];
+    if (previous && previous !== client) {
+      counters.inc("mqtt_takeover_total");
+      replaced.add(previous);
+      logger.info("mqtt client id taken over", { clientId: client.id });
+    }
+    register(client);
+  };
+
   aedes.on("clientReady", (client) => {
     const workerId = workerIdFromClientId(client.id);
-    if (workerId !== null) workers.set(workerId, client);
+    if (workerId !== null && !client.closed) workers.set(workerId, client);
   });
   aedes.on("clientDisconnect", (client) => {
     const workerId = workerIdFromClientId(client.id);
     if (workerId === null || workers.get(workerId) !== client) return;
     workers.delete(workerId);
     if (closing || replaced.has(client)) return;
-    options.inbox.onDisconnect(workerId).catch((e: unknown) => {
+    track(options.inbox.onDisconnect(workerId)).catch((e: unknown) => {
       counters.inc("mqtt_handler_failed_total", "disconnect");
       logger.warn("disconnect handler failed", {
         workerId,
         error: e instanceof Error ? e.message : String(e),
       });
     });
+  });
+  // aedes emits 'error' (e.g. a stale will it cannot publish) but leaves it out of its typings.
+  (aedes as unknown as NodeJS.EventEmitter).on("error", (e: Error) => {
+    counters.inc("mqtt_broker_errors_total");
+    logger.warn("mqtt broker error", { error: e.message });
   });
   aedes.on("keepaliveTimeout", () => counters.inc("mqtt_keepalive_timeout_total"));
   aedes.on("clientError", () => counters.inc("mqtt_client_errors_total"));
@@ -266,6 +295,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         );
       });
     },
+    async retainedTopics() {
+      const persistence = (aedes as unknown as { persistence: RetainedStore }).persistence;
+      const topics: string[] = [];
+      for await (const packet of persistence.createRetainedStreamCombi(["#"])) topics.push(packet.topic);
+      return topics;
+    },
     async close() {
       if (closing) return;
       closing = true;
@@ -273,6 +308,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       wss?.close();
       http?.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -7,7 +7,7 @@
  * client-id rules of worker-protocol §2 (see README); the payload `worker_id` check still applies here.
  */
 import { randomBytes } from "node:crypto";
-import { Counters, INBOUND_SUFFIXES, TOPIC_ROOT } from "@xenblocks/core";
+import { Counters, INBOUND_SUFFIXES, parseTopic, TOPIC_ROOT } from "@xenblocks/core";
 import mqtt, { type MqttClient } from "mqtt";
 import { createInboundPipeline, type InboundOutcome } from "./inbound-pipeline.js";
 import type { WorkerInbox } from "./inbox.js";
@@ -73,32 +73,49 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     keepalive: 30,
     reconnectPeriod: 1000,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
-    // mqtt.js re-subscribes after a reconnect only for subscriptions it made while connected; we
-    // also subscribe on every 'connect' below, so a broker restart that lost sessions is covered.
+    // We subscribe on every 'connect' ourselves (below): with a clean session the broker forgets
+    // subscriptions whenever the connection drops, and mqtt.js' own resubscribe is off.
     resubscribe: false,
     queueQoSZero: false,
   });
 
-  const subscribe = async () => {
-    try {
-      const granted = await client.subscribeAsync(filters, { qos: 1 });
-      const refused = granted.filter((g) => g.qos === 128);
-      if (refused.length > 0) {
-        counters.inc("mqtt_subscribe_refused_total", undefined, refused.length);
-        logger.warn("external broker refused subscriptions", { topics: refused.map((g) => g.topic) });
+  /** Subscribes to the inbound filters; resolves with the filters the broker refused. */
+  const subscribe = () =>
+    new Promise<string[]>((resolve, reject) => {
+      // mqtt.js fails the whole call when one filter is refused; the SUBACK codes say which.
+      client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
+        const codes = (packet?.granted ?? []) as number[];
+        const refused = filters.filter((_, i) => codes[i] === 128);
+        if (err && refused.length === 0) return reject(err);
+        if (refused.length > 0) {
+          counters.inc("mqtt_subscribe_refused_total", undefined, refused.length);
+          logger.warn("external broker refused subscriptions", { topics: refused });
+        }
+        resolve(refused);
+      });
+    });
+
+  /** Presence from live traffic, by arrival time: seen = reachable for a while. */
+  function sweepPresence() {
+    const cutoff = now() - ttl;
+    for (const [workerId, seen] of lastSeen) {
+      if (seen < cutoff) {
+        lastSeen.delete(workerId);
+        cleared.delete(workerId);
       }
-    } catch (e) {
-      logger.warn("external broker subscribe failed", { error: e instanceof Error ? e.message : String(e) });
     }
-  };
+  }
+  let arrivals = 0;
+
   client.on("connect", () => {
     // The first connect was awaited above; this is a reconnect, with a clean session to fill again.
     counters.inc("mqtt_reconnect_total");
-    void subscribe();
+    subscribe().catch((e: unknown) =>
+      logger.warn("external broker subscribe failed", { error: e instanceof Error ? e.message : String(e) }),
+    );
   });
   client.on("error", (e) => logger.warn("external broker error", { error: e.message }));
   client.on("offline", () => logger.warn("external broker connection lost", { url: redact(options.url) }));
-  await subscribe();
 
   /** worker-protocol §4.3 (d): a worker seen live again must not leave a stale retained will behind. */
   function clearRetainedStatus(workerId: string) {
@@ -108,17 +125,29 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     });
   }
 
-  /** Presence from live traffic: seen = reachable for a while; an offline status = gone. */
-  function observe(outcome: InboundOutcome, retained: boolean): void {
-    if (outcome.kind === "dropped" || outcome.kind === "failed" || retained) return;
-    const { workerId } = outcome;
-    if (outcome.offline) {
-      lastSeen.delete(workerId);
+  /**
+   * Settles presence once the platform has the message: an offline status ends it, a drop (spoofed or
+   * malformed) takes back the mark its arrival made, and a worker seen live again gets its stale
+   * retained status cleared. Only when no later message of the worker has arrived meanwhile.
+   */
+  function settle(
+    outcome: InboundOutcome,
+    workerId: string,
+    arrivedAt: number,
+    previous: number | undefined,
+  ) {
+    const latest = lastSeen.get(workerId) === arrivedAt;
+    if (outcome.kind === "dropped") {
+      if (latest) {
+        if (previous === undefined) lastSeen.delete(workerId);
+        else lastSeen.set(workerId, previous);
+      }
+    } else if (outcome.kind === "handled" && outcome.offline) {
+      if (latest) lastSeen.delete(workerId);
       cleared.delete(workerId);
-      return;
+    } else if (!cleared.has(workerId)) {
+      clearRetainedStatus(workerId);
     }
-    lastSeen.set(workerId, now());
-    if (!cleared.has(workerId)) clearRetainedStatus(workerId);
   }
 
   // mqtt.js calls this before it PUBACKs and waits for the callback before the next packet.
@@ -128,12 +157,32 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     // Our own clearing publish (empty, on a status topic) comes back to us: not a worker message.
     if (payload.length === 0 && packet.topic.endsWith("/status")) return callback();
     if (packet.retain) counters.inc("mqtt_retained_replay_total");
+    // Marked present on arrival, before the platform handles it: its reply (register_ack, a release
+    // owed since a disconnect) is sent from inside the handler and must find the worker reachable.
+    const workerId = packet.retain ? null : (parseTopic(packet.topic)?.workerId ?? null);
+    const arrivedAt = now();
+    const previous = workerId === null ? undefined : lastSeen.get(workerId);
+    if (workerId !== null) {
+      lastSeen.set(workerId, arrivedAt);
+      if (++arrivals % 10_000 === 0) sweepPresence();
+    }
     const handled = pipeline.handle(packet.topic, payload, { retained: packet.retain });
-    void handled.then((outcome) => observe(outcome, packet.retain));
+    if (workerId !== null) void handled.then((outcome) => settle(outcome, workerId, arrivedAt, previous));
     // Blocks are in the platform's hands before they are acknowledged; the rest is acked at once.
     if (packet.topic.endsWith("/block")) handled.finally(() => callback());
     else callback();
   };
+
+  // Installed before subscribing, so nothing delivered right after the SUBACK misses it.
+  try {
+    const refused = await subscribe();
+    if (refused.length > 0) throw new Error(`the broker refused the subscriptions ${refused.join(", ")}`);
+  } catch (e) {
+    await client.endAsync(true);
+    throw new Error(
+      `cannot subscribe to the worker topics on ${redact(options.url)}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
 
   return {
     mode: "external",

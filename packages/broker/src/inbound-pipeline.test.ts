@@ -73,6 +73,23 @@ describe("inbound pipeline", () => {
     expect(counters.get("mqtt_dropped_total", reason)).toBe(1);
   });
 
+  it("drops a retained replay of anything but a status", async () => {
+    const { counters, pipeline } = setup();
+    const outcome = await pipeline.handle("xenminer/w1/heartbeat", bytes(heartbeat), { retained: true });
+    expect(outcome).toMatchObject({ kind: "dropped", reason: "retained" });
+    expect(counters.get("mqtt_inbound_total", "heartbeat")).toBe(0);
+  });
+
+  it("counts identity drops as spoofs too", async () => {
+    const { counters, pipeline } = setup();
+    await pipeline.handle("xenminer/w1/heartbeat", bytes({ ...heartbeat, worker_id: "w2" }), {
+      retained: false,
+    });
+    await pipeline.handle("xenminer/w1/heartbeat", bytes("{bad"), { retained: false });
+    expect(counters.get("mqtt_spoof_dropped_total", "worker_id_mismatch")).toBe(1);
+    expect(counters.get("mqtt_spoof_dropped_total", "invalid_json")).toBe(0);
+  });
+
   it("turns a throwing handler into a counted failure and logs it at a bounded rate", async () => {
     const lines: string[] = [];
     const logger: Logger = { info: () => {}, warn: (m) => lines.push(m) };

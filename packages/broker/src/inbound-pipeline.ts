@@ -9,7 +9,22 @@ import type { AccessDropReason } from "./access-rules.js";
 import type { WorkerInbox } from "./inbox.js";
 import { type Logger, RateLimitedLog } from "./logger.js";
 
-export type DropReason = AccessDropReason | "invalid_json" | "schema" | "worker_id_mismatch" | "oversize";
+export type DropReason =
+  | AccessDropReason
+  | "invalid_json"
+  | "schema"
+  | "worker_id_mismatch"
+  | "oversize"
+  /** A retained copy of a message that is only meaningful live (anything but a status). */
+  | "retained";
+
+/** Drops that mean someone claimed an identity that is not theirs (worker-protocol §2). */
+const SPOOF_REASONS: ReadonlySet<DropReason> = new Set([
+  "client_id_mismatch",
+  "worker_id_mismatch",
+  "not_a_worker",
+  "platform_topic",
+]);
 
 export type InboundOutcome =
   | {
@@ -51,6 +66,7 @@ export function createInboundPipeline(options: PipelineOptions): InboundPipeline
 
   function drop(reason: DropReason, detail: string, fields: Record<string, unknown> = {}): InboundOutcome {
     counters.inc("mqtt_dropped_total", reason);
+    if (SPOOF_REASONS.has(reason)) counters.inc("mqtt_spoof_dropped_total", reason);
     log.warn(`${reason}:${String(fields.workerId ?? fields.clientId ?? "")}`, "mqtt message dropped", {
       reason,
       detail,
@@ -63,6 +79,10 @@ export function createInboundPipeline(options: PipelineOptions): InboundPipeline
     const parsed = parseInbound(topic, payload);
     if (!parsed.ok)
       return drop(parsed.reason, parsed.detail, { topic: topic.slice(0, 200), clientId: meta.clientId });
+    // Replays on subscribe (external broker) are stale; a status replay goes on to core, which ignores it.
+    if (meta.retained && parsed.suffix !== "status") {
+      return drop("retained", `retained ${parsed.suffix}`, { workerId: parsed.workerId });
+    }
     counters.inc("mqtt_inbound_total", parsed.suffix);
     try {
       let result: { accepted: boolean; reason?: string };

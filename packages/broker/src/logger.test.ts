@@ -32,4 +32,15 @@ describe("RateLimitedLog", () => {
     log.warn("k0", "m");
     expect(lines).toHaveLength(11);
   });
+
+  it("caps the lines across all keys per interval, then reports what it held back", () => {
+    let now = 0;
+    const { lines, logger } = recorder();
+    const log = new RateLimitedLog(logger, 1000, () => now, 10_000, 3);
+    for (let i = 0; i < 10; i++) log.warn(`id-${i}`, "dropped");
+    expect(lines).toHaveLength(3);
+    now = 1000;
+    log.warn("id-99", "dropped");
+    expect(lines[3]).toEqual({ message: "dropped", fields: { suppressed: 7 } });
+  });
 });

@@ -80,6 +80,7 @@ describe("anti-spoofing (worker-protocol §2)", () => {
     const hb = vector("heartbeat", victim);
     await publishJson(client, hb.topic, hb.payload); // resolves on PUBACK
     expect(b.counters.get("mqtt_dropped_total", "client_id_mismatch")).toBe(1);
+    expect(b.counters.get("mqtt_spoof_dropped_total", "client_id_mismatch")).toBe(1);
     expect(client.connected).toBe(true);
     expect(rec.calls).toHaveLength(0);
   });
@@ -125,6 +126,28 @@ describe("anti-spoofing (worker-protocol §2)", () => {
     await waitUntil(() => received.length > 0, 5000, "platform command");
     await new Promise((r) => setTimeout(r, 100));
     expect(received).toEqual([`xenminer/${victim}/task`]);
+  });
+
+  it("keeps no session: a client asking for a persistent one gets no other worker's commands later", async () => {
+    const { b, url } = await broker();
+    const [evil, victim] = [freshWorkerId(), freshWorkerId()];
+    const v = await worker(url, victim);
+    await v.subscribeAsync(`xenminer/${victim}/task`, { qos: 1 });
+    const options = { clean: false, will: undefined };
+    const first = await worker(url, evil, options);
+    // Refused filters must not be stored anywhere.
+    await new Promise((resolve) =>
+      first.subscribe({ [`xenminer/${evil}/task`]: { qos: 1 }, "xenminer/+/task": { qos: 1 } }, resolve),
+    );
+    await first.endAsync(true);
+    const channel = mqttWorkerChannel(b, b.counters);
+    await channel.send(victim, { topic: "task", payload: vector("release", victim).payload } as never);
+    const again = await worker(url, evil, options);
+    const seen: string[] = [];
+    again.on("message", (topic) => seen.push(topic));
+    await channel.send(victim, { topic: "task", payload: vector("release", victim).payload } as never);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([]);
   });
 
   it("grants a worker only its own task and control", async () => {
@@ -307,6 +330,10 @@ describe("worker lifecycle on the embedded broker", () => {
     const hb = vector("heartbeat", id);
     await publishJson(second, hb.topic, hb.payload);
     await rec.waitFor(() => rec.of(id).length === 1);
+    // And its own death is the worker's: will and disconnect are reported.
+    second.stream.destroy();
+    await rec.waitFor(() => rec.of(id).some((c) => c.kind === "onDisconnect"));
+    expect(rec.of(id).map((c) => c.kind)).toEqual(["onHeartbeat", "onStatus", "onDisconnect"]);
   });
 
   it("acts on the Last Will once, does not retain it, and reports the disconnect", async () => {
@@ -319,10 +346,21 @@ describe("worker lifecycle on the embedded broker", () => {
     expect(rec.of(id).map((c) => c.kind)).toEqual(["onStatus", "onDisconnect"]);
     expect(rec.of(id)[0]?.retained).toBe(false);
     expect(b.isConnected(id)).toBe(false);
+    expect(await b.retainedTopics()).toEqual([]);
     // Back again: no stale will is replayed to anyone, and nothing reaches the platform on connect.
     await worker(url, id);
     await new Promise((r) => setTimeout(r, 200));
     expect(rec.of(id)).toHaveLength(2);
+  });
+
+  it("keeps nothing a worker publishes as retained", async () => {
+    const { rec, b, url } = await broker();
+    const id = freshWorkerId();
+    const client = await worker(url, id);
+    const status = vector("status_available", id);
+    await publishJson(client, status.topic, status.payload, true);
+    await rec.waitFor(() => rec.of(id).length === 1);
+    expect(await b.retainedTopics()).toEqual([]);
   });
 
   it("sends no will on a graceful DISCONNECT, but reports the connection gone", async () => {

@@ -124,9 +124,16 @@ describe("external broker adapter", () => {
     });
     cleanups.push(() => broker.close());
     const id = freshWorkerId();
+    const retainedStatus = async () => {
+      const sub = mosquittoSub(1883, ["-t", `xenminer/${id}/status`, "--retained-only", "-W", "1"]);
+      // mosquitto_sub exits 27 when -W times out with nothing received, 0 after a message.
+      expect([0, 27]).toContain(await sub.exited);
+      return sub.lines;
+    };
     const first = await connectWorker(MOSQUITTO_URL, id);
     first.stream.destroy(); // the broker fires the retained will
     await rec.waitFor(() => rec.of(id).some((c) => c.kind === "onStatus"), 10_000);
+    expect(await retainedStatus()).toHaveLength(1);
 
     const again = await connectWorker(MOSQUITTO_URL, id);
     cleanups.push(async () => {
@@ -136,10 +143,47 @@ describe("external broker adapter", () => {
     const hb = vector("heartbeat", id);
     await publishJson(again, hb.topic, hb.payload);
     await waitUntil(() => broker.isConnected(id), 5000, "seen live");
-    // A new subscriber (Debian's mosquitto_sub) gets no retained status any more.
     await new Promise((r) => setTimeout(r, 200));
-    const sub = mosquittoSub(1883, ["-t", `xenminer/${id}/status`, "--retained-only", "-W", "1"]);
-    await sub.exited;
-    expect(sub.lines).toEqual([]);
+    expect(await retainedStatus()).toEqual([]);
+  });
+
+  it("lets the platform answer a worker it has not seen before from inside the handler", async () => {
+    const id = freshWorkerId();
+    const replies: Array<boolean> = [];
+    let broker: Awaited<ReturnType<typeof connectExternalBroker>> | null = null;
+    const rec = recordingInbox();
+    const inbox = {
+      ...rec.inbox,
+      // As core does: register_ack is sent while the register is being handled.
+      onRegister: async (m: Parameters<typeof rec.inbox.onRegister>[0]) => {
+        replies.push(broker?.isConnected(m.worker_id) ?? false);
+        return rec.inbox.onRegister(m);
+      },
+    };
+    broker = await connectExternalBroker({
+      url: MOSQUITTO_URL,
+      inbox,
+      group: `presence-${randomBytes(4).toString("hex")}`,
+      counters: new Counters(),
+    });
+    const b = broker;
+    cleanups.push(() => b.close());
+    const client = await connectWorker(MOSQUITTO_URL, id);
+    cleanups.push(() => client.endAsync(true));
+    const reg = vector("register", id);
+    await publishJson(client, reg.topic, reg.payload);
+    await rec.waitFor(() => rec.of(id).length === 1);
+    expect(replies).toEqual([true]);
+    // A spoofed payload under another id marks no one present.
+    const ghost = freshWorkerId();
+    await publishJson(client, `xenminer/${ghost}/heartbeat`, vector("heartbeat", id).payload);
+    await waitUntil(() => b.counters.get("mqtt_dropped_total", "worker_id_mismatch") === 1, 5000, "drop");
+    expect(b.isConnected(ghost)).toBe(false);
+  });
+
+  it("refuses to start when the broker refuses its subscriptions", async () => {
+    await expect(
+      connectExternalBroker({ url: MOSQUITTO_URL, inbox: recordingInbox().inbox, group: "a+b" }),
+    ).rejects.toThrow(/cannot subscribe to the worker topics/);
   });
 });
