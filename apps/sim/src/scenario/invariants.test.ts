@@ -77,4 +77,69 @@ describe("checkInvariants", () => {
       "0 settlements for 1 final leases",
     ]);
   });
+
+  it("reports a wrong bill, two leases of one worker at once, and a block paying someone else", async () => {
+    const { storage, platform } = await setup();
+    const a = lease({
+      leaseId: "lease-a",
+      prefix: "aaaaaaaaaaaaaaaa",
+      createdAt: 0,
+      endedAt: 50_000,
+      escrow: 600_000n,
+      blocksAccepted: 1,
+    });
+    const b = lease({
+      leaseId: "lease-b",
+      prefix: "bbbbbbbbbbbbbbbb",
+      createdAt: 40_000,
+      endedAt: 90_000,
+      escrow: 600_000n,
+    });
+    await storage.leases.insert(a);
+    await storage.leases.insert(b);
+    const settle = (l: LeaseRecord, refund: bigint) =>
+      storage.settlements.insert({
+        leaseId: l.leaseId,
+        renter: l.renter,
+        workerId: l.workerId,
+        provider: l.provider,
+        state: l.state,
+        billedSec: 60,
+        total: 600_000n,
+        fee: 30_000n,
+        providerAmount: 570_000n,
+        refund,
+        feeBps: 500,
+        settledAt: l.endedAt ?? 0,
+      });
+    await settle(a, 0n);
+    await settle(b, 1n); // escrow 600,000 − total 600,000 is 0, not 1
+    await storage.blocks.insert({
+      key: `aaaaaaaaaaaaaaaa${"0".repeat(48)}`,
+      workerId: "w1",
+      leaseId: "lease-a",
+      hash: "h",
+      account: "0x9999999999999999999999999999999999999999",
+      attempts: 1,
+      hashrate: "1.00",
+      blockType: "normal",
+      difficulty: 8,
+      status: "accepted",
+      rejectReason: null,
+      chainStatus: "pending",
+      chainBlockId: null,
+      chainChecks: 0,
+      nextChainCheckAt: null,
+      receivedAt: 0,
+    });
+    const { violations } = await checkInvariants(platform, storage);
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        "lease lease-b refund 1 ≠ escrow 600000 − total 600000",
+        `block aaaaaaaaaaaaaaaa${"0".repeat(48)} accepted on lease lease-a pays 0x9999999999999999999999999999999999999999, not the renter's address`,
+        "worker w1 held lease-a and lease-b at the same time",
+      ]),
+    );
+    expect(violations).toHaveLength(3);
+  });
 });

@@ -41,7 +41,7 @@ export interface LibraryPlatform {
   readonly mqttUrl: string;
   readonly chainUrl: string;
   readonly chain: ChainServer;
-  /** Broker and platform counters (drops, handler failures, sends). */
+  /** The broker's counters (inbound by type, drops, handler failures, commands sent); the platform's own are `platform.counters`. */
   readonly brokerCounters: Counters;
   /** Closes the broker, waits `downMs`, and starts a new one on the same port. */
   restartBroker(downMs: number): Promise<void>;
@@ -60,72 +60,86 @@ export async function startLibraryPlatform(options: LibraryPlatformOptions = {})
     marker,
     initialDifficulty: options.difficulty ?? 64,
   });
+  // What to close if a later step fails, newest first.
+  const undo: Array<() => Promise<unknown>> = [() => chain.close()];
+  try {
+    return await assemble();
+  } catch (e) {
+    for (const step of undo.reverse()) await step().catch(() => {});
+    throw e;
+  }
 
-  let platform: Platform | null = null;
-  const inbox = platformInbox(() => {
-    if (!platform) throw new Error("the platform is not started yet");
-    return platform;
-  });
-  const startBroker = (port: number) =>
-    startEmbeddedBroker({ inbox, counters: brokerCounters, port, host: "127.0.0.1" });
-  let broker: EmbeddedBroker = await startBroker(0);
-  const port = broker.port;
-  // The channel outlives broker restarts: it always talks to the current broker.
-  const current: WorkerTransport = {
-    mode: "embedded",
-    isConnected: (id) => broker.isConnected(id),
-    publish: (topic, payload) => broker.publish(topic, payload),
-    connectedWorkers: () => broker.connectedWorkers(),
-  };
-  const channel: WorkerChannel = mqttWorkerChannel(current, brokerCounters);
+  async function assemble(): Promise<LibraryPlatform> {
+    let platform: Platform | null = null;
+    const inbox = platformInbox(() => {
+      if (!platform) throw new Error("the platform is not started yet");
+      return platform;
+    });
+    const startBroker = (port: number) =>
+      startEmbeddedBroker({ inbox, counters: brokerCounters, port, host: "127.0.0.1" });
+    let broker: EmbeddedBroker = await startBroker(0);
+    undo.push(() => broker.close());
+    const port = broker.port;
+    // The channel outlives broker restarts: it always talks to the current broker.
+    const current: WorkerTransport = {
+      mode: "embedded",
+      isConnected: (id) => broker.isConnected(id),
+      publish: (topic, payload) => broker.publish(topic, payload),
+      connectedWorkers: () => broker.connectedWorkers(),
+    };
+    const channel: WorkerChannel = mqttWorkerChannel(current, brokerCounters);
 
-  platform = createPlatform({
-    storage,
-    channel: { send: (workerId: string, message: ChannelMessage) => channel.send(workerId, message) },
-    clock: systemClock,
-    ids: nodeIds,
-    chain: chainPort(chain.chain),
-    config: {
-      admins: [SCENARIO_ADMIN],
-      faucet: { enabled: true },
-      blocks: { marker },
-      ...options.config,
-    },
-  });
-  await platform.start();
-  const jobs = startJobLoop(platform);
+    platform = createPlatform({
+      storage,
+      channel: { send: (workerId: string, message: ChannelMessage) => channel.send(workerId, message) },
+      clock: systemClock,
+      ids: nodeIds,
+      chain: chainPort(chain.chain),
+      config: {
+        admins: [SCENARIO_ADMIN],
+        faucet: { enabled: true },
+        blocks: { marker },
+        ...options.config,
+      },
+    });
+    await platform.start();
+    const jobs = startJobLoop(platform);
 
-  return {
-    platform,
-    mqttUrl: `mqtt://127.0.0.1:${port}`,
-    chainUrl: `http://127.0.0.1:${chain.port}`,
-    chain,
-    brokerCounters,
-    async restartBroker(downMs) {
-      await broker.close();
-      await new Promise((r) => setTimeout(r, downMs));
-      broker = await startBroker(port);
-    },
-    runJobs: () => jobs.runOnce(),
-    async close() {
-      await jobs.stop();
-      await broker.close();
-      await chain.close();
-      await storage.close();
-    },
-  };
+    return {
+      platform,
+      mqttUrl: `mqtt://127.0.0.1:${port}`,
+      chainUrl: `http://127.0.0.1:${chain.port}`,
+      chain,
+      brokerCounters,
+      async restartBroker(downMs) {
+        await broker.close();
+        await new Promise((r) => setTimeout(r, downMs));
+        broker = await startBroker(port);
+      },
+      runJobs: () => jobs.runOnce(),
+      async close() {
+        // Every step runs even when one fails; the first failure is reported afterwards.
+        const results = await Promise.allSettled([jobs.stop()]);
+        results.push(...(await Promise.allSettled([broker.close()])));
+        results.push(...(await Promise.allSettled([chain.close(), storage.close()])));
+        const failed = results.find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
+      },
+    };
+  }
 }
 
 /**
- * The platform's periodic jobs on real timers, one at a time (a slow pass delays the next instead of
- * overlapping it): every 0.5 s expiry, assignment timeouts and queued controls; heartbeats flushed
- * every 2 s; liveness every 5 s; chain checks every 2 s.
+ * The platform's periodic jobs on real timers, one pass at a time (a tick that finds a pass still
+ * running is skipped, so slow passes never pile up): every 0.5 s expiry, assignment timeouts and
+ * queued controls; heartbeats flushed and chain checks every 2 s; liveness every 5 s.
  */
 function startJobLoop(platform: Platform) {
   const { jobs } = platform;
   let stopped = false;
   let tick = 0;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | null = null;
+  const report = (e: unknown) => console.error("scenario platform: a job failed:", e);
   const pass = async () => {
     await jobs.expireLeases();
     await jobs.cancelUnconfirmed();
@@ -138,17 +152,20 @@ function startJobLoop(platform: Platform) {
     tick += 1;
   };
   const timer = setInterval(() => {
-    running = running.then(pass).catch((e: unknown) => {
-      console.error("scenario platform: a job failed:", e);
-    });
+    if (running || stopped) return;
+    running = pass()
+      .catch(report)
+      .finally(() => {
+        running = null;
+      });
   }, 500);
   return {
-    runOnce: () => {
-      running = running.then(() => jobs.runAll());
-      return running;
+    /** Waits for a pass in progress, then runs every job once; a failure is the caller's to see. */
+    async runOnce() {
+      await running;
+      await jobs.runAll();
     },
     async stop() {
-      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       await running;

@@ -92,77 +92,94 @@ export async function runScenario(
 
   // A shorter assignment timeout than production (30 s) keeps a run's wind-down short.
   const host = await startLibraryPlatform({ storage, config: { lease: { assignTimeoutSec: 10 } } });
-  const { platform } = host;
-  const fleet = new Fleet({
-    brokerUrl: host.mqttUrl,
-    size,
-    random,
-    connectConcurrency: 50,
-    worker: { heartbeatSec: 2, watchdogSec: 1, reconnectMaxMs: 2000, blockPattern: "XN" },
-    blocks: { perGpuMeanSec: 6 },
-    chain: { url: host.chainUrl, retryDelayMs: 200 },
-    ...(plan.churn && { churn: plan.churn }),
-  });
+  let fleet: Fleet | null = null;
   try {
-    const start = await fleet.start();
-    if (start.failed > 0) throw new Error(`${start.failed} workers could not connect`);
-    await prepareWorkers(platform, fleet);
-    const renters = new Renters(platform, Math.max(1, Math.round(size * plan.rentersPerWorker)), random);
-    await renters.fund(10_000);
-
-    if (plan.stormAtStart) await renters.storm(6);
-    let disrupted = false;
-    for (let second = 0; second < seconds; second++) {
-      if (plan.disruption && !disrupted && second >= seconds * plan.disruption.atShare) {
-        disrupted = true;
-        await disrupt(plan.disruption.kind, host, fleet, renters);
-      }
-      await renters.round(plan.rentChance, plan.stopChance, plan.durationSec);
-      options.onProgress?.(
-        `${name} ${second + 1}/${seconds}s  ${fleet.progressLine()}  leases ${renters.stats.rented}`,
-      );
-      await sleep(1000);
-    }
-
-    // Wind down: nobody rents, everyone stops, workers report AVAILABLE, the jobs settle the rest.
-    await renters.stopAll();
-    await waitFor(
-      "open leases to end",
-      async () => (await storage.leases.listOpen()).length === 0,
-      45_000,
-    ).catch(() => {});
-    await sleep(1000);
-    await host.runJobs();
-    const invariants = await checkInvariants(platform, storage);
-    const handlerFailures = Object.entries(host.brokerCounters.snapshot()).filter(([k]) =>
-      k.startsWith("mqtt_handler_failed_total"),
-    );
-    const violations = [...invariants.violations, ...handlerFailures.map(([k, v]) => `${v} × ${k}`)];
-    const byState: Record<string, number> = {};
-    for (const lease of invariants.leases) byState[lease.state] = (byState[lease.state] ?? 0) + 1;
-    const counts = fleet.counts();
-    return {
-      name,
-      ok: violations.length === 0,
-      violations,
-      figures: {
-        workers: size,
-        seconds: Math.round((Date.now() - started) / 1000),
-        leases: invariants.leases.length,
-        ...Object.fromEntries(Object.entries(byState).map(([s, n]) => [`leases ${s}`, n])),
-        "rents refused": Object.values(renters.stats.refused).reduce((a, b) => a + b, 0),
-        "blocks found": counts.blocksFound,
-        "blocks accepted": invariants.acceptedBlocks,
-        ...Object.fromEntries(
-          Object.entries(invariants.rejectedBlocks).map(([r, n]) => [`blocks rejected ${r}`, n]),
-        ),
-        settlements: invariants.settlements,
-        registers: host.brokerCounters.get("mqtt_inbound_total", "register"),
-        "chain blocks": host.chain.chain.stats().total_blocks,
-      },
-    };
+    fleet = new Fleet({
+      brokerUrl: host.mqttUrl,
+      size,
+      random,
+      connectConcurrency: 50,
+      worker: { heartbeatSec: 2, watchdogSec: 1, reconnectMaxMs: 2000, blockPattern: "XN" },
+      blocks: { perGpuMeanSec: 6 },
+      chain: { url: host.chainUrl, retryDelayMs: 200 },
+      ...(plan.churn && { churn: plan.churn }),
+    });
+    return await drive(name, plan, { host, fleet, storage, size, seconds, random, started, options });
   } finally {
-    await fleet.close({ clearRetained: false });
+    await fleet?.close({ clearRetained: false }).catch(() => {});
     await host.close();
   }
+}
+
+interface Run {
+  host: LibraryPlatform;
+  fleet: Fleet;
+  storage: Storage;
+  size: number;
+  seconds: number;
+  random: () => number;
+  started: number;
+  options: ScenarioOptions;
+}
+
+async function drive(name: ScenarioName, plan: ScenarioPlan, run: Run): Promise<ScenarioReport> {
+  const { host, fleet, storage, size, seconds, random, started, options } = run;
+  const { platform } = host;
+  const start = await fleet.start();
+  if (start.failed > 0) throw new Error(`${start.failed} workers could not connect`);
+  await prepareWorkers(platform, fleet);
+  const renters = new Renters(platform, Math.max(1, Math.round(size * plan.rentersPerWorker)), random);
+  await renters.fund(10_000);
+
+  if (plan.stormAtStart) await renters.storm(6);
+  let disrupted = false;
+  for (let second = 0; second < seconds; second++) {
+    if (plan.disruption && !disrupted && second >= seconds * plan.disruption.atShare) {
+      disrupted = true;
+      await disrupt(plan.disruption.kind, host, fleet, renters);
+    }
+    await renters.round(plan.rentChance, plan.stopChance, plan.durationSec);
+    options.onProgress?.(
+      `${name} ${second + 1}/${seconds}s  ${fleet.progressLine()}  leases ${renters.stats.rented}`,
+    );
+    await sleep(1000);
+  }
+
+  // Wind down: nobody rents, everyone stops, workers report AVAILABLE, the jobs settle the rest.
+  await renters.stopAll();
+  await waitFor(
+    "open leases to end",
+    async () => (await storage.leases.listOpen()).length === 0,
+    45_000,
+  ).catch(() => {});
+  await sleep(1000);
+  await host.runJobs();
+  const invariants = await checkInvariants(platform, storage);
+  const handlerFailures = Object.entries(host.brokerCounters.snapshot()).filter(([k]) =>
+    k.startsWith("mqtt_handler_failed_total"),
+  );
+  const violations = [...invariants.violations, ...handlerFailures.map(([k, v]) => `${v} × ${k}`)];
+  const byState: Record<string, number> = {};
+  for (const lease of invariants.leases) byState[lease.state] = (byState[lease.state] ?? 0) + 1;
+  const counts = fleet.counts();
+  return {
+    name,
+    ok: violations.length === 0,
+    violations,
+    figures: {
+      workers: size,
+      seconds: Math.round((Date.now() - started) / 1000),
+      leases: invariants.leases.length,
+      ...Object.fromEntries(Object.entries(byState).map(([s, n]) => [`leases ${s}`, n])),
+      "rents refused": Object.values(renters.stats.refused).reduce((a, b) => a + b, 0),
+      "blocks found": counts.blocksFound,
+      "blocks accepted": invariants.acceptedBlocks,
+      ...Object.fromEntries(
+        Object.entries(invariants.rejectedBlocks).map(([r, n]) => [`blocks rejected ${r}`, n]),
+      ),
+      settlements: invariants.settlements,
+      registers: host.brokerCounters.get("mqtt_inbound_total", "register"),
+      "chain blocks": host.chain.chain.stats().total_blocks,
+    },
+  };
 }
