@@ -51,11 +51,13 @@ export class TestPlatform {
 
   private constructor(private readonly client: MqttClient) {
     client.on("message", (topic, payload, packet) => {
+      // An empty message is someone clearing a retained status (a platform adapter on this shared
+      // Mosquitto does that for every worker it sees); it is not something the worker sent.
+      if (payload.length === 0) return;
       const [, workerId = "", suffix = ""] = topic.split("/");
       let parsed: Record<string, unknown>;
       try {
-        parsed =
-          payload.length === 0 ? {} : (JSON.parse(payload.toString("utf8")) as Record<string, unknown>);
+        parsed = JSON.parse(payload.toString("utf8")) as Record<string, unknown>;
       } catch {
         parsed = { unparsable: payload.toString("utf8") };
       }
