@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm start` until the server exists: runs the in-memory marketplace demo and prints what
+ * `pnpm demo`: runs the in-memory marketplace demo and prints what
  * happened. Flags: --hours N (24), --workers N (12), --renters N (4), --seed N (1), --help.
  */
 import { parseArgs } from "node:util";
@@ -8,7 +8,7 @@ import { runInMemoryDemo } from "./in-memory-demo.js";
 
 const HELP = `xenblocks demo — a simulated day of the XenBlocks marketplace, in memory, in seconds
 
-Usage: pnpm start -- [--hours N] [--workers N] [--renters N] [--seed N]
+Usage: pnpm demo -- [--hours N] [--workers N] [--renters N] [--seed N]
 
   --hours N     simulated hours to run (default 24, at most 168)
   --workers N   workers in the fleet (default 12, at most 500)

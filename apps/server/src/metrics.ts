@@ -1,0 +1,78 @@
+/**
+ * Prometheus text for `/metrics`: the broker's and the platform's counters, connected workers, open
+ * leases by state, the ledger check (computed by a job, not per scrape), event-loop lag and job runs.
+ */
+import type { Counters } from "@xenblocks/core";
+
+export interface MetricsSources {
+  brokerCounters: Counters;
+  platformCounters: Counters;
+  connectedWorkers: () => number;
+  openLeases: () => Promise<{ pending: number; active: number }>;
+  ledger: () => { checkedAt: number; violations: number; totals: Record<string, bigint> } | null;
+  eventLoopLagMs: () => { p50: number; p99: number; max: number };
+  jobs: () => Array<{ name: string; runs: number; failures: number }>;
+}
+
+/** Counters named `name{reason}` become `xenblocks_name{<label>="reason"}`. */
+function counterLines(counters: Counters): string[] {
+  const lines: string[] = [];
+  const typed = new Set<string>();
+  for (const [key, value] of Object.entries(counters.snapshot())) {
+    const match = /^([a-z0-9_]+)(?:\{(.*)\})?$/.exec(key);
+    if (!match) continue;
+    const name = `xenblocks_${match[1]}`;
+    if (!typed.has(name)) {
+      typed.add(name);
+      lines.push(`# TYPE ${name} counter`);
+    }
+    const label = /inbound|outbound/.test(name) ? "type" : "reason";
+    lines.push(
+      match[2] === undefined ? `${name} ${value}` : `${name}{${label}="${labelValue(match[2])}"} ${value}`,
+    );
+  }
+  return lines;
+}
+
+const labelValue = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+export async function renderMetrics(s: MetricsSources): Promise<string> {
+  const lines: string[] = [
+    "# TYPE xenblocks_connected_workers gauge",
+    `xenblocks_connected_workers ${s.connectedWorkers()}`,
+  ];
+  const open = await s.openLeases();
+  lines.push("# TYPE xenblocks_open_leases gauge");
+  lines.push(
+    `xenblocks_open_leases{state="pending"} ${open.pending}`,
+    `xenblocks_open_leases{state="active"} ${open.active}`,
+  );
+  const ledger = s.ledger();
+  if (ledger) {
+    lines.push(
+      "# TYPE xenblocks_ledger_violations gauge",
+      `xenblocks_ledger_violations ${ledger.violations}`,
+    );
+    lines.push("# TYPE xenblocks_ledger_balance_units gauge");
+    for (const [account, total] of Object.entries(ledger.totals)) {
+      lines.push(`xenblocks_ledger_balance_units{account="${labelValue(account)}"} ${total}`);
+    }
+    lines.push(
+      "# TYPE xenblocks_ledger_checked_at_seconds gauge",
+      `xenblocks_ledger_checked_at_seconds ${Math.floor(ledger.checkedAt / 1000)}`,
+    );
+  }
+  const lag = s.eventLoopLagMs();
+  lines.push("# TYPE xenblocks_event_loop_lag_ms gauge");
+  lines.push(
+    `xenblocks_event_loop_lag_ms{quantile="0.5"} ${lag.p50.toFixed(2)}`,
+    `xenblocks_event_loop_lag_ms{quantile="0.99"} ${lag.p99.toFixed(2)}`,
+    `xenblocks_event_loop_lag_ms{quantile="1"} ${lag.max.toFixed(2)}`,
+  );
+  lines.push("# TYPE xenblocks_job_runs_total counter");
+  for (const job of s.jobs()) lines.push(`xenblocks_job_runs_total{job="${job.name}"} ${job.runs}`);
+  lines.push("# TYPE xenblocks_job_failures_total counter");
+  for (const job of s.jobs()) lines.push(`xenblocks_job_failures_total{job="${job.name}"} ${job.failures}`);
+  lines.push(...counterLines(s.brokerCounters), ...counterLines(s.platformCounters));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,199 @@
+/**
+ * The composition root: storage, the platform, the MQTT side (embedded broker or external broker),
+ * the chain, the jobs and HTTP, started in an order where nothing can reach a part that is not up, and
+ * closed in the reverse order on shutdown.
+ */
+
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  connectExternalBroker,
+  mqttWorkerChannel,
+  platformInbox,
+  startEmbeddedBroker,
+  type WorkerTransport,
+} from "@xenblocks/broker";
+import { Counters, createPlatform, type Platform } from "@xenblocks/core";
+import { nodeIds, systemClock } from "@xenblocks/storage";
+import { openChainSetup } from "./chain.js";
+import type { ServerConfig } from "./config.js";
+import { frontPage } from "./front-page.js";
+import { startHttpServer } from "./http/http-server.js";
+import { scheduleJobs } from "./jobs.js";
+import type { ServerLogger } from "./log.js";
+import { renderMetrics } from "./metrics.js";
+import { dataDirectory, openStorage, storageKind } from "./open-storage.js";
+import { Scheduler } from "./scheduler.js";
+
+export interface RunningServer {
+  readonly httpPort: number;
+  /** The embedded broker's port, or null with an external broker. */
+  readonly mqttPort: number | null;
+  readonly platform: Platform;
+  /** Drives the jobs by hand (tests). */
+  readonly scheduler: Scheduler;
+  /** Graceful shutdown: stop intake, flush the heartbeat batch, close broker, chain and database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, logger: ServerLogger): Promise<RunningServer> {
+  const closers: Array<() => Promise<unknown> | unknown> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (e) {
+        logger.error("shutdown step failed", { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  };
+  try {
+    return await assemble();
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+
+  async function assemble(): Promise<RunningServer> {
+    const storage = await openStorage(config.db);
+    closers.push(() => storage.close());
+    const dataDir = dataDirectory(config.db);
+    const chainSetup = await openChainSetup(config.chain, {
+      marker: config.blockMarker,
+      ...((config.chainData ?? (dataDir && join(dataDir, "chain.json"))) && {
+        dataFile: config.chainData ?? join(dataDir as string, "chain.json"),
+      }),
+    });
+    closers.push(() => chainSetup.close());
+
+    // The platform first (its liveness clocks restart with one threshold of grace), then the broker:
+    // no worker message can arrive before there is a platform to take it.
+    const brokerCounters = new Counters();
+    let transport: WorkerTransport | null = null;
+    const channel = mqttWorkerChannel(
+      {
+        mode: config.mqttUrl ? "external" : "embedded",
+        isConnected: (id) => transport?.isConnected(id) ?? false,
+        publish: (topic, payload) => {
+          if (!transport) throw new Error("the MQTT side is not up yet");
+          return transport.publish(topic, payload);
+        },
+        connectedWorkers: () => transport?.connectedWorkers() ?? 0,
+      },
+      brokerCounters,
+    );
+    const platform = createPlatform({
+      storage,
+      channel,
+      clock: systemClock,
+      ids: nodeIds,
+      chain: chainSetup.chain,
+      config: {
+        admins: config.admins,
+        faucet: { enabled: config.faucet },
+        blocks: { marker: config.blockMarker },
+      },
+    });
+    await platform.start();
+
+    const inbox = platformInbox(platform);
+    let mqttPort: number | null = null;
+    if (config.mqttUrl) {
+      const external = await connectExternalBroker({
+        url: config.mqttUrl,
+        inbox,
+        group: config.mqttGroup,
+        counters: brokerCounters,
+        logger,
+      });
+      transport = external;
+      closers.push(() => external.close());
+    } else {
+      const broker = await startEmbeddedBroker({
+        inbox,
+        port: config.mqttPort,
+        host: config.host,
+        counters: brokerCounters,
+        logger,
+      }).catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        throw new Error(
+          /already in use/.test(message)
+            ? `${message} (--mqtt-port N for another port, or --mqtt-url mqtt://host:port to use the broker that holds it)`
+            : message,
+        );
+      });
+      transport = broker;
+      mqttPort = broker.port;
+      closers.push(() => broker.close());
+    }
+
+    // The last heartbeats in memory reach storage before the database closes (closers run in reverse).
+    closers.push(() => platform.jobs.flushHeartbeats());
+    const scheduler = scheduleJobs(new Scheduler(systemClock, logger), platform);
+    let ledger: { checkedAt: number; violations: number; totals: Record<string, bigint> } | null = null;
+    scheduler.every(
+      "ledger-check",
+      60_000,
+      async () => {
+        const violations = await platform.ledgerViolations();
+        const balances = await storage.ledger.allBalances();
+        const totals: Record<string, bigint> = { user: 0n, escrow: 0n, treasury: 0n, world: 0n };
+        for (const [account, balance] of balances) {
+          const kind = account.startsWith("user:") ? "user" : account;
+          totals[kind] = (totals[kind] ?? 0n) + balance;
+        }
+        if (violations.length > 0) logger.error("ledger invariant violated", { violations });
+        ledger = { checkedAt: systemClock.now(), violations: violations.length, totals };
+      },
+      true,
+    );
+    scheduler.start();
+    closers.push(() => scheduler.stop());
+
+    const lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
+    closers.push(() => lag.disable());
+    let accepting = true;
+    const http = await startHttpServer({
+      host: config.host,
+      port: config.httpPort,
+      logger,
+      ready: () => accepting,
+      chain: chainSetup.embedded?.chain ?? null,
+      frontPage: () => frontPage({ mqttPort, chain: config.chain }),
+      metrics: () =>
+        renderMetrics({
+          brokerCounters,
+          platformCounters: platform.counters,
+          connectedWorkers: () => transport?.connectedWorkers() ?? 0,
+          openLeases: async () => {
+            const open = await storage.leases.listOpen();
+            return {
+              pending: open.filter((l) => l.state === "pending").length,
+              active: open.filter((l) => l.state === "active").length,
+            };
+          },
+          ledger: () => ledger,
+          eventLoopLagMs: () => ({
+            p50: lag.percentile(50) / 1e6,
+            p99: lag.percentile(99) / 1e6,
+            max: lag.max / 1e6,
+          }),
+          jobs: () => scheduler.stats(),
+        }),
+    });
+    closers.push(() => {
+      accepting = false;
+      http.close();
+    });
+
+    logger.info("xenblocks server started", {
+      http: `http://${config.host}:${http.port}`,
+      mqtt: config.mqttUrl ?? `mqtt://${config.host}:${mqttPort}`,
+      db: storageKind(config.db),
+      chain: config.chain,
+    });
+    return { httpPort: http.port, mqttPort, platform, scheduler, close: closeAll };
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The server over real sockets: health and readiness, a simulated worker registering through the
+ * embedded broker, the chain simulator on the HTTP port verifying a genuinely mined block, metrics,
+ * a clear refusal of a taken port, and state that survives a restart on a libSQL file.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { mine } from "@xenblocks/sim/hashing";
+import { SimWorker } from "@xenblocks/sim/worker";
+import { afterEach, describe, expect, it } from "vitest";
+import { configSchema, type ServerConfig } from "../src/config.js";
+import { createLogger } from "../src/log.js";
+import { type RunningServer, startServer } from "../src/server.js";
+
+const OWNER = "0x89e457E13160B41beFE3650F244c51B8a08a1ac5";
+const quiet = createLogger("error", () => {});
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const step of cleanups.splice(0).reverse()) await step();
+});
+
+function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return configSchema.parse({
+    httpPort: 0,
+    mqttPort: 0,
+    host: "127.0.0.1",
+    db: "memory",
+    blockMarker: "XN",
+    ...overrides,
+  });
+}
+
+async function server(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const s = await startServer(config(overrides), quiet);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function worker(s: RunningServer, workerId: string): Promise<SimWorker> {
+  const w = new SimWorker({
+    workerId,
+    brokerUrl: `mqtt://127.0.0.1:${s.mqttPort}`,
+    ethAddress: OWNER,
+    heartbeatSec: 1,
+    fixedDifficulty: true,
+    difficulty: 8,
+  });
+  cleanups.push(() => w.close());
+  expect(await w.start()).toBe(true);
+  return w;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const http = (s: RunningServer, path: string, init?: RequestInit) =>
+  fetch(`http://127.0.0.1:${s.httpPort}${path}`, init);
+
+describe("the server", () => {
+  it("answers health and readiness, and serves a front page", async () => {
+    const s = await server();
+    expect(await (await http(s, "/healthz")).json()).toEqual({ status: "ok" });
+    const ready = await http(s, "/readyz");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+    const page = await http(s, "/");
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await page.text()).toContain(`MQTT on port ${s.mqttPort}`);
+    const missing = await http(s, "/nothing-here");
+    expect(missing.status).toBe(404);
+  });
+
+  it("takes a simulated worker's registration through its embedded broker and answers it", async () => {
+    const s = await server();
+    const w = await worker(s, "srv0000000000001");
+    await until(
+      "the platform to know the worker",
+      async () => (await s.platform.fleet.getWorker(w.workerId))?.online === true,
+    );
+    // The worker stays AVAILABLE: the register_ack came back over MQTT (a rejection would send it to ERROR).
+    await until("a heartbeat", () => w.sent.some((m) => m.suffix === "heartbeat"));
+    expect(w.state).toBe("AVAILABLE");
+    const metrics = await (await http(s, "/metrics")).text();
+    expect(metrics).toContain("xenblocks_connected_workers 1");
+    expect(metrics).toMatch(/xenblocks_mqtt_inbound_total\{type="register"\} 1/);
+    expect(metrics).toMatch(/xenblocks_job_runs_total\{job="ledger-check"\} 1/);
+    expect(metrics).toContain("xenblocks_ledger_violations 0");
+  });
+
+  it("serves the chain simulator on its HTTP port: difficulty as a string, real Argon2id blocks", async () => {
+    const s = await server();
+    expect(await (await http(s, "/difficulty")).json()).toEqual({ difficulty: "1727" });
+    const account = "0x2ac9de9d494459ab28fd09f10056cfa1d4c6af40";
+    const block = await mine({ account, memoryKiB: 8, marker: "XN", maxAttempts: 100_000 });
+    expect(block).not.toBeNull();
+    const verify = await http(s, "/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        hash_to_verify: block?.hash,
+        key: block?.key,
+        account,
+        attempts: "12",
+        hashes_per_second: "100.00",
+        worker: "srv",
+      }),
+    });
+    expect(verify.status).toBe(200);
+    expect(await verify.json()).toMatchObject({ status: "success", block_id: 1 });
+    const again = await http(s, "/verify", { method: "POST", body: JSON.stringify({ key: block?.key }) });
+    expect(again.status).toBe(400);
+    expect((await again.text()).length).toBeGreaterThan(0);
+    const stats = await (await http(s, "/chain/stats")).json();
+    expect(stats).toMatchObject({ total_blocks: 1 });
+  });
+
+  it("says which port is taken, and leaves nothing running behind", async () => {
+    const s = await server();
+    await expect(startServer(config({ httpPort: s.httpPort }), quiet)).rejects.toThrow(
+      `HTTP port ${s.httpPort} on 127.0.0.1 is already in use`,
+    );
+    await expect(startServer(config({ mqttPort: s.mqttPort ?? 0 }), quiet)).rejects.toThrow(
+      `MQTT port ${s.mqttPort} on 127.0.0.1 is already in use`,
+    );
+  });
+
+  it("keeps workers and chain across a restart on a libSQL file, and shuts down cleanly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xb-server-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, "xenblocks.db");
+    const first = await startServer(config({ db }), quiet);
+    const w = await worker(first, "srv0000000000002");
+    await until("registration", async () => (await first.platform.fleet.getWorker(w.workerId)) !== null);
+    await w.close();
+    await first.close();
+    await expect(http(first, "/healthz")).rejects.toThrow();
+
+    const second = await server({ db });
+    const known = await second.platform.fleet.getWorker("srv0000000000002");
+    expect(known).toMatchObject({ workerId: "srv0000000000002", owner: OWNER.toLowerCase() });
+  });
+
+  it("runs with an external broker: the Mosquitto on this machine", async () => {
+    const s = await server({ mqttUrl: "mqtt://127.0.0.1:1883", mqttGroup: `srv-${process.pid}` });
+    expect(s.mqttPort).toBeNull();
+    const w = new SimWorker({
+      workerId: `srvext${process.pid}`.padEnd(16, "0").slice(0, 16),
+      brokerUrl: "mqtt://127.0.0.1:1883",
+      ethAddress: OWNER,
+      heartbeatSec: 1,
+    });
+    cleanups.push(() => w.close());
+    expect(await w.start()).toBe(true);
+    await until(
+      "registration over Mosquitto",
+      async () => (await s.platform.fleet.getWorker(w.workerId))?.online === true,
+    );
+    await until("AVAILABLE after the ack", () => w.sent.some((m) => m.suffix === "heartbeat"));
+    expect(w.state).toBe("AVAILABLE");
+  });
+});

@@ -1,0 +1,3 @@
+import { sharedConfig } from "@xenblocks/vitest-config";
+
+export default sharedConfig();
