@@ -1,0 +1,171 @@
+/**
+ * tRPC over HTTP on uWebSockets.js (there is no registry adapter): queries and mutations with HTTP
+ * batching, subscriptions as server-sent events. The uWS request is copied synchronously (it is dead
+ * after the first await), a client that goes away aborts the procedure's signal, and a streaming
+ * response waits for a slow client to drain up to a bound, then disconnects it, so one slow reader
+ * never holds memory or slows anyone else.
+ */
+
+import type { HttpRequest, HttpResponse } from "uWebSockets.js";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { readBody, STATUS_TEXT } from "../http/respond.js";
+
+export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
+  router: TRouter;
+  /** Path prefix, e.g. `/trpc`. */
+  endpoint: string;
+  createContext: (opts: FetchCreateContextFnOptions) => Promise<object> | object;
+  /** Largest request body (batched mutations included). Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** How long a streaming response may stay blocked on a slow client before it is cut. Default 10 s. */
+  drainTimeoutMs?: number;
+  /** Origins allowed to call from a browser page elsewhere (CORS); none by default (same origin). */
+  corsOrigins?: readonly string[];
+  onError?: (error: unknown) => void;
+}
+
+// Set by uWS and by the transport, never copied from the fetch Response.
+const SKIPPED_HEADERS = new Set(["content-length", "transfer-encoding", "connection"]);
+
+export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttpOptions<TRouter>) {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+
+  return (res: HttpResponse, req: HttpRequest): void => {
+    const method = req.getMethod().toUpperCase();
+    const url = req.getUrl();
+    const query = req.getQuery() ?? "";
+    const headers = new Headers();
+    req.forEach((key, value) => headers.append(key, value));
+    const controller = new AbortController();
+    const state = { aborted: false };
+    res.onAborted(() => {
+      state.aborted = true;
+      controller.abort();
+    });
+    const cors = corsHeaders(headers.get("origin"), options.corsOrigins);
+    if (method === "OPTIONS") {
+      if (!state.aborted) {
+        res.cork(() => {
+          res.writeStatus(cors ? "204 No Content" : "403 Forbidden");
+          for (const [k, v] of cors ?? []) res.writeHeader(k, v);
+          res.end();
+        });
+      }
+      return;
+    }
+
+    const body =
+      method === "GET" || method === "HEAD" ? Promise.resolve(null) : readBody(res, state, maxBody);
+    body
+      .then(async (bytes) => {
+        if (state.aborted || (bytes === null && method !== "GET" && method !== "HEAD")) return;
+        const request = new Request(`http://localhost${url}${query ? `?${query}` : ""}`, {
+          method,
+          headers,
+          signal: controller.signal,
+          ...(bytes && { body: new Uint8Array(bytes) }),
+        });
+        const response = await fetchRequestHandler({
+          endpoint: options.endpoint,
+          req: request,
+          router: options.router,
+          createContext: options.createContext as never,
+          ...(options.onError && { onError: ({ error }: { error: unknown }) => options.onError?.(error) }),
+        });
+        await writeResponse(res, state, response, cors, drainTimeoutMs, controller);
+      })
+      .catch((e: unknown) => {
+        options.onError?.(e);
+        if (state.aborted) return;
+        res.cork(() =>
+          res.writeStatus("500 Internal Server Error").end(JSON.stringify({ error: "internal error" })),
+        );
+      });
+  };
+}
+
+function corsHeaders(
+  origin: string | null,
+  allowed: readonly string[] | undefined,
+): Array<[string, string]> | null {
+  if (!origin || !allowed || !(allowed.includes(origin) || allowed.includes("*"))) return null;
+  return [
+    ["access-control-allow-origin", origin],
+    ["vary", "origin"],
+    ["access-control-allow-methods", "GET, POST, OPTIONS"],
+    ["access-control-allow-headers", "authorization, content-type, x-api-key, trpc-accept, last-event-id"],
+    ["access-control-max-age", "600"],
+  ];
+}
+
+async function writeResponse(
+  res: HttpResponse,
+  state: { aborted: boolean },
+  response: Response,
+  cors: Array<[string, string]> | null,
+  drainTimeoutMs: number,
+  controller: AbortController,
+): Promise<void> {
+  const head = () => {
+    res.writeStatus(STATUS_TEXT[response.status] ?? `${response.status} ${response.statusText}`);
+    response.headers.forEach((value, key) => {
+      if (!SKIPPED_HEADERS.has(key)) res.writeHeader(key, value);
+    });
+    for (const [k, v] of cors ?? []) res.writeHeader(k, v);
+  };
+  const streaming = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+  if (!streaming || !response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (state.aborted) return;
+    res.cork(() => {
+      head();
+      res.end(bytes);
+    });
+    return;
+  }
+
+  if (state.aborted) return;
+  res.cork(head);
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (state.aborted) return;
+      if (done) break;
+      let accepted = true;
+      res.cork(() => {
+        accepted = res.write(value);
+      });
+      if (!accepted && !(await drained(res, state, drainTimeoutMs))) {
+        // Still blocked after the bound: this client is too slow; cut it rather than buffer more.
+        if (!state.aborted) res.close();
+        return;
+      }
+    }
+    if (!state.aborted) res.cork(() => res.end());
+  } finally {
+    controller.abort();
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Resolves true when uWS says the response can take more, false after the timeout or an abort. */
+function drained(res: HttpResponse, state: { aborted: boolean }, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      resolve(false);
+    }, timeoutMs);
+    res.onWritable(() => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(!state.aborted);
+      }
+      return true;
+    });
+  });
+}
