@@ -37,7 +37,9 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttp
     const url = req.getUrl();
     const query = req.getQuery() ?? "";
     const headers = new Headers();
-    req.forEach((key, value) => headers.append(key, value));
+    req.forEach((key, value) => {
+      headers.append(key, value);
+    });
     const controller = new AbortController();
     const state = { aborted: false };
     res.onAborted(() => {
