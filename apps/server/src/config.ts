@@ -50,14 +50,15 @@ Usage: pnpm start -- [flags]
   --public-url URL     where users reach the server (the sign-in domain and URI)
   --chain C            embedded | none | URL of a chain RPC                   [embedded]
   --chain-data FILE    the embedded chain's state file
-  --jwt-secret S       token signing secret (32+ characters); generated and kept with the data otherwise
+  --jwt-secret S       token signing secret (32+ characters), for sign-in when it arrives
   --block-marker M     block marker of a test fleet                           [XEN11]
   --log-level L        debug | info | warn | error                            [info]
   --help               this text
 
 Environment: XENBLOCKS_HTTP_PORT, XENBLOCKS_MQTT_PORT, XENBLOCKS_HOST, XENBLOCKS_DB (or DATABASE_URL),
-XENBLOCKS_MQTT_URL, XENBLOCKS_ADMINS (comma-separated), XENBLOCKS_FAUCET=1, XENBLOCKS_PUBLIC_URL,
-XENBLOCKS_CHAIN, XENBLOCKS_JWT_SECRET, XENBLOCKS_BLOCK_MARKER, XENBLOCKS_LOG_LEVEL. Flags win.
+XENBLOCKS_MQTT_URL, XENBLOCKS_MQTT_GROUP, XENBLOCKS_ADMINS (comma-separated), XENBLOCKS_FAUCET=1,
+XENBLOCKS_PUBLIC_URL, XENBLOCKS_CHAIN, XENBLOCKS_CHAIN_DATA, XENBLOCKS_JWT_SECRET,
+XENBLOCKS_BLOCK_MARKER, XENBLOCKS_LOG_LEVEL. Flags win; an empty variable counts as unset.
 `;
 
 export type ConfigResult =

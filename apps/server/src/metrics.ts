@@ -14,6 +14,9 @@ export interface MetricsSources {
   jobs: () => Array<{ name: string; runs: number; failures: number }>;
 }
 
+/** Counters whose label is a message type; every other label is a reason. */
+const TYPE_LABELLED = new Set(["mqtt_inbound_total", "mqtt_outbound_total"]);
+
 /** Counters named `name{reason}` become `xenblocks_name{<label>="reason"}`. */
 function counterLines(counters: Counters): string[] {
   const lines: string[] = [];
@@ -26,7 +29,7 @@ function counterLines(counters: Counters): string[] {
       typed.add(name);
       lines.push(`# TYPE ${name} counter`);
     }
-    const label = /inbound|outbound/.test(name) ? "type" : "reason";
+    const label = TYPE_LABELLED.has(match[1] as string) ? "type" : "reason";
     lines.push(
       match[2] === undefined ? `${name} ${value}` : `${name}{${label}="${labelValue(match[2])}"} ${value}`,
     );

@@ -40,30 +40,42 @@ describe("Scheduler", () => {
     });
   });
 
-  it("does not start a tick while one is running", async () => {
+  it("never overlaps a job with itself, and a slow job holds up no other", async () => {
     const clock = fakeClock();
     let release: () => void = () => {};
-    let started = 0;
+    let longStarts = 0;
+    let quickRuns = 0;
     const scheduler = new Scheduler(
       clock,
       createLogger("error", () => {}),
-    ).every(
-      "long",
-      1000,
-      () => {
-        started += 1;
-        return new Promise<void>((r) => {
-          release = r;
-        });
-      },
-      true,
-    );
+    )
+      .every(
+        "long",
+        1000,
+        () => {
+          longStarts += 1;
+          return new Promise<void>((r) => {
+            release = r;
+          });
+        },
+        true,
+      )
+      .every("quick", 1000, async () => {
+        quickRuns += 1;
+      });
     const first = scheduler.tick();
-    clock.advance(5000);
-    const second = scheduler.tick();
-    expect(second).toBe(first);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      await scheduler.tick();
+    }
+    expect(longStarts).toBe(1);
+    expect(quickRuns).toBe(3);
     release();
     await first;
-    expect(started).toBe(1);
+    clock.advance(1000);
+    const again = scheduler.tick();
+    release();
+    await again;
+    expect(longStarts).toBe(2);
   });
 });

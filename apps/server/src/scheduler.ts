@@ -1,7 +1,8 @@
 /**
- * One scheduler for every periodic job. Jobs run one at a time, in registration order, when due by the
- * injected clock; a tick that finds the previous one still running is skipped, so slow jobs never pile
- * up. Tests call `tick()` with a fake clock; the server starts the timer.
+ * One scheduler for every periodic job. Each job runs when due by the injected clock and never
+ * overlaps itself (a tick that finds it still running skips it, so a slow job never piles up), and
+ * jobs are independent: a chain check stuck on a slow external chain does not hold up lease expiry.
+ * Tests call `tick()` with a fake clock; the server starts the timer.
  */
 import type { Clock } from "@xenblocks/core";
 import type { ServerLogger } from "./log.js";
@@ -13,11 +14,11 @@ interface Job {
   nextAt: number;
   runs: number;
   failures: number;
+  running: Promise<void> | null;
 }
 
 export class Scheduler {
   private readonly jobs: Job[] = [];
-  private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -34,32 +35,34 @@ export class Scheduler {
       nextAt: this.clock.now() + (runAtStart ? 0 : everyMs),
       runs: 0,
       failures: 0,
+      running: null,
     });
     return this;
   }
 
-  /** Runs the jobs that are due now; resolves when they are done. */
+  /** Starts the jobs that are due now and not already running; resolves when those are done. */
   tick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.runDue().finally(() => {
-      this.running = null;
-    });
-    return this.running;
-  }
-
-  private async runDue(): Promise<void> {
+    const started: Promise<void>[] = [];
     for (const job of this.jobs) {
       const now = this.clock.now();
-      if (now < job.nextAt) continue;
+      if (job.running || now < job.nextAt) continue;
       // The next run is a period after this one started: a late tick does not cause a burst of runs.
       job.nextAt = now + job.everyMs;
-      try {
-        await job.run();
-        job.runs += 1;
-      } catch (e) {
-        job.failures += 1;
-        this.logger.error("job failed", { job: job.name, error: e instanceof Error ? e.message : String(e) });
-      }
+      job.running = this.runJob(job).finally(() => {
+        job.running = null;
+      });
+      started.push(job.running);
+    }
+    return Promise.all(started).then(() => {});
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    try {
+      await job.run();
+      job.runs += 1;
+    } catch (e) {
+      job.failures += 1;
+      this.logger.error("job failed", { job: job.name, error: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -71,7 +74,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await Promise.all(this.jobs.map((job) => job.running));
   }
 
   /** Per job: runs and failures (for `/metrics`). */

@@ -57,12 +57,13 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
   async function assemble(): Promise<RunningServer> {
     const storage = await openStorage(config.db);
     closers.push(() => storage.close());
+    // The embedded chain keeps its state beside a libSQL database, or in ./data with Postgres;
+    // with `--db memory` everything is in memory.
     const dataDir = dataDirectory(config.db);
+    const chainFile = config.chainData ?? (dataDir === null ? undefined : join(dataDir, "chain.json"));
     const chainSetup = await openChainSetup(config.chain, {
       marker: config.blockMarker,
-      ...((config.chainData ?? (dataDir && join(dataDir, "chain.json"))) && {
-        dataFile: config.chainData ?? join(dataDir as string, "chain.json"),
-      }),
+      ...(chainFile !== undefined && { dataFile: chainFile }),
     });
     closers.push(() => chainSetup.close());
 
@@ -97,6 +98,9 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
     await platform.start();
 
     const inbox = platformInbox(platform);
+    // Closers run in reverse: this one runs after the broker has closed (no more heartbeats can
+    // arrive, handlers in flight are done), so the last batch reaches storage before it closes.
+    closers.push(() => platform.jobs.flushHeartbeats());
     let mqttPort: number | null = null;
     if (config.mqttUrl) {
       const external = await connectExternalBroker({
@@ -128,8 +132,6 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       closers.push(() => broker.close());
     }
 
-    // The last heartbeats in memory reach storage before the database closes (closers run in reverse).
-    closers.push(() => platform.jobs.flushHeartbeats());
     const scheduler = scheduleJobs(new Scheduler(systemClock, logger), platform);
     let ledger: { checkedAt: number; violations: number; totals: Record<string, bigint> } | null = null;
     scheduler.every(
@@ -175,11 +177,16 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
             };
           },
           ledger: () => ledger,
-          eventLoopLagMs: () => ({
-            p50: lag.percentile(50) / 1e6,
-            p99: lag.percentile(99) / 1e6,
-            max: lag.max / 1e6,
-          }),
+          eventLoopLagMs: () => {
+            // Since the previous scrape, not since the process started.
+            const since = {
+              p50: lag.percentile(50) / 1e6,
+              p99: lag.percentile(99) / 1e6,
+              max: lag.max / 1e6,
+            };
+            lag.reset();
+            return since;
+          },
           jobs: () => scheduler.stats(),
         }),
     });

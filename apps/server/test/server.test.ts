@@ -3,7 +3,9 @@
  * embedded broker, the chain simulator on the HTTP port verifying a genuinely mined block, metrics,
  * a clear refusal of a taken port, and state that survives a restart on a libSQL file.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mine } from "@xenblocks/sim/hashing";
@@ -57,6 +59,34 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** `mosquitto -p <free port>` (no config: anonymous, loopback only), stopped by the caller. */
+async function privateMosquitto(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const child = spawn("mosquitto", ["-p", String(port)], { stdio: "ignore" });
+  await until(
+    "mosquitto to listen",
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once("error", () => resolve(false));
+      }),
+  );
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
 }
 
 const http = (s: RunningServer, path: string, init?: RequestInit) =>
@@ -120,7 +150,7 @@ describe("the server", () => {
     expect(stats).toMatchObject({ total_blocks: 1 });
   });
 
-  it("says which port is taken, and leaves nothing running behind", async () => {
+  it("says which port is taken", async () => {
     const s = await server();
     await expect(startServer(config({ httpPort: s.httpPort }), quiet)).rejects.toThrow(
       `HTTP port ${s.httpPort} on 127.0.0.1 is already in use`,
@@ -137,21 +167,44 @@ describe("the server", () => {
     const first = await startServer(config({ db }), quiet);
     const w = await worker(first, "srv0000000000002");
     await until("registration", async () => (await first.platform.fleet.getWorker(w.workerId)) !== null);
+    const account = "0x2ac9de9d494459ab28fd09f10056cfa1d4c6af40";
+    const block = await mine({ account, memoryKiB: 8, marker: "XN", maxAttempts: 100_000 });
+    const verify = await http(first, "/verify", {
+      method: "POST",
+      body: JSON.stringify({
+        hash_to_verify: block?.hash,
+        key: block?.key,
+        account,
+        attempts: 1,
+        hashes_per_second: "1.00",
+        worker: "w",
+      }),
+    });
+    expect(verify.status).toBe(200);
     await w.close();
     await first.close();
-    await expect(http(first, "/healthz")).rejects.toThrow();
+    // Nothing is served any more: a new connection is refused, a kept-alive one gets 503 and is closed.
+    const after = await http(first, "/healthz").catch(() => null);
+    expect(after === null || after.status === 503).toBe(true);
 
     const second = await server({ db });
     const known = await second.platform.fleet.getWorker("srv0000000000002");
     expect(known).toMatchObject({ workerId: "srv0000000000002", owner: OWNER.toLowerCase() });
+    // The embedded chain kept its state in chain.json beside the database.
+    expect(await (await http(second, "/chain/stats")).json()).toMatchObject({ total_blocks: 1 });
   });
 
-  it("runs with an external broker: the Mosquitto on this machine", async () => {
-    const s = await server({ mqttUrl: "mqtt://127.0.0.1:1883", mqttGroup: `srv-${process.pid}` });
+  // A Mosquitto of its own: a platform on the shared one (port 1883) would take every other suite's
+  // simulated workers for its own and answer them (register_ack, release), breaking those suites.
+  it("runs with an external broker: a Mosquitto started for the test", async () => {
+    const mosquitto = await privateMosquitto();
+    cleanups.push(() => mosquitto.stop());
+    const brokerUrl = `mqtt://127.0.0.1:${mosquitto.port}`;
+    const s = await server({ mqttUrl: brokerUrl, mqttGroup: `srv-${process.pid}` });
     expect(s.mqttPort).toBeNull();
     const w = new SimWorker({
       workerId: `srvext${process.pid}`.padEnd(16, "0").slice(0, 16),
-      brokerUrl: "mqtt://127.0.0.1:1883",
+      brokerUrl,
       ethAddress: OWNER,
       heartbeatSec: 1,
     });

@@ -106,6 +106,8 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     }
   }
   let arrivals = 0;
+  /** Handlers still running: `close()` waits for them before the caller closes storage. */
+  const inFlight = new Set<Promise<unknown>>();
 
   client.on("connect", () => {
     // The first connect was awaited above; this is a reconnect, with a clean session to fill again.
@@ -167,6 +169,8 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       if (++arrivals % 10_000 === 0) sweepPresence();
     }
     const handled = pipeline.handle(packet.topic, payload, { retained: packet.retain });
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
     if (workerId !== null) void handled.then((outcome) => settle(outcome, workerId, arrivedAt, previous));
     // Blocks are in the platform's hands before they are acknowledged; the rest is acked at once.
     if (packet.topic.endsWith("/block")) handled.finally(() => callback());
@@ -203,6 +207,7 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     },
     async close() {
       await client.endAsync();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -33,11 +33,24 @@ export interface HttpServer {
 
 export async function startHttpServer(options: HttpOptions): Promise<HttpServer> {
   const app: TemplatedApp = uWS.App();
+  // Closing the listener leaves keep-alive connections open: requests on them get 503 and the
+  // connection is closed, so nothing reaches the chain or storage while they shut down.
+  let closing = false;
+  const refuseIfClosing = (res: HttpResponse): boolean => {
+    if (!closing) return false;
+    res.cork(() => {
+      res.writeStatus("503 Service Unavailable").writeHeader("content-type", "application/json");
+      res.end(JSON.stringify({ status: "shutting down" }), true);
+    });
+    return true;
+  };
 
   app.get("/healthz", (res) => {
+    if (refuseIfClosing(res)) return;
     send(res, { aborted: false }, 200, JSON.stringify({ status: "ok" }));
   });
   app.get("/readyz", (res) => {
+    if (refuseIfClosing(res)) return;
     const ready = options.ready();
     send(
       res,
@@ -47,6 +60,7 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
     );
   });
   app.get("/metrics", (res) => {
+    if (refuseIfClosing(res)) return;
     const state = trackAbort(res);
     options.metrics().then(
       (text) => send(res, state, 200, text, "text/plain; version=0.0.4"),
@@ -56,8 +70,13 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
       },
     );
   });
-  app.get("/", (res) => send(res, { aborted: false }, 200, options.frontPage(), "text/html; charset=utf-8"));
-  app.any("/*", (res, req) => route(res, req, options));
+  app.get("/", (res) => {
+    if (refuseIfClosing(res)) return;
+    send(res, { aborted: false }, 200, options.frontPage(), "text/html; charset=utf-8");
+  });
+  app.any("/*", (res, req) => {
+    if (!refuseIfClosing(res)) route(res, req, options);
+  });
 
   const token = await new Promise<us_listen_socket | false>((resolve) =>
     app.listen(options.host, options.port, (t) => resolve(t)),
@@ -70,6 +89,7 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
   return {
     port: uWS.us_socket_local_port(token),
     close() {
+      closing = true;
       uWS.us_listen_socket_close(token);
     },
   };

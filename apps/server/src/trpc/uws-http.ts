@@ -41,10 +41,11 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttp
       headers.append(key, value);
     });
     const controller = new AbortController();
-    const state = { aborted: false };
+    const state: { aborted: boolean; onAbort?: () => void } = { aborted: false };
     res.onAborted(() => {
       state.aborted = true;
       controller.abort();
+      state.onAbort?.();
     });
     const cors = corsHeaders(headers.get("origin"), options.corsOrigins);
     if (method === "OPTIONS") {
@@ -95,7 +96,6 @@ function corsHeaders(
   if (!origin || !allowed || !(allowed.includes(origin) || allowed.includes("*"))) return null;
   return [
     ["access-control-allow-origin", origin],
-    ["vary", "origin"],
     ["access-control-allow-methods", "GET, POST, OPTIONS"],
     ["access-control-allow-headers", "authorization, content-type, x-api-key, trpc-accept, last-event-id"],
     ["access-control-max-age", "600"],
@@ -104,7 +104,7 @@ function corsHeaders(
 
 async function writeResponse(
   res: HttpResponse,
-  state: { aborted: boolean },
+  state: { aborted: boolean; onAbort?: () => void },
   response: Response,
   cors: Array<[string, string]> | null,
   drainTimeoutMs: number,
@@ -116,6 +116,8 @@ async function writeResponse(
       if (!SKIPPED_HEADERS.has(key)) res.writeHeader(key, value);
     });
     for (const [k, v] of cors ?? []) res.writeHeader(k, v);
+    // Answers differ by origin whether or not this one was allowed: caches must keep them apart.
+    res.writeHeader("vary", "origin");
   };
   const streaming = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
   if (!streaming || !response.body) {
@@ -130,6 +132,7 @@ async function writeResponse(
 
   if (state.aborted) return;
   res.cork(head);
+  const drain = drainWatcher(res, state);
   const reader = response.body.getReader();
   try {
     for (;;) {
@@ -140,7 +143,7 @@ async function writeResponse(
       res.cork(() => {
         accepted = res.write(value);
       });
-      if (!accepted && !(await drained(res, state, drainTimeoutMs))) {
+      if (!accepted && !(await drain.wait(drainTimeoutMs))) {
         // Still blocked after the bound: this client is too slow; cut it rather than buffer more.
         if (!state.aborted) res.close();
         return;
@@ -153,21 +156,32 @@ async function writeResponse(
   }
 }
 
-/** Resolves true when uWS says the response can take more, false after the timeout or an abort. */
-function drained(res: HttpResponse, state: { aborted: boolean }, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      resolve(false);
-    }, timeoutMs);
-    res.onWritable(() => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        resolve(!state.aborted);
-      }
-      return true;
-    });
+/**
+ * uWS keeps the first `onWritable` handler a response was given, so it is registered once and hands
+ * each "drained" to whichever wait is current; an abort ends a wait at once.
+ */
+function drainWatcher(res: HttpResponse, state: { aborted: boolean; onAbort?: () => void }) {
+  let current: ((drained: boolean) => void) | null = null;
+  const settle = (drained: boolean) => {
+    const resolve = current;
+    current = null;
+    resolve?.(drained);
+  };
+  res.onWritable(() => {
+    settle(!state.aborted);
+    return true;
   });
+  state.onAbort = () => settle(false);
+  return {
+    wait(timeoutMs: number): Promise<boolean> {
+      if (state.aborted) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => settle(false), timeoutMs);
+        current = (drained) => {
+          clearTimeout(timer);
+          resolve(drained);
+        };
+      });
+    },
+  };
 }
