@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { TRPCError } from "@trpc/server";
 import {
   connectExternalBroker,
   mqttWorkerChannel,
@@ -24,6 +25,9 @@ import type { ServerLogger } from "./log.js";
 import { renderMetrics } from "./metrics.js";
 import { dataDirectory, openStorage, storageKind } from "./open-storage.js";
 import { Scheduler } from "./scheduler.js";
+import { appRouter } from "./trpc/router.js";
+import type { Context } from "./trpc/trpc.js";
+import { trpcHttpHandler } from "./trpc/uws-http.js";
 
 export interface RunningServer {
   readonly httpPort: number;
@@ -156,6 +160,12 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
     const lag = monitorEventLoopDelay({ resolution: 20 });
     lag.enable();
     closers.push(() => lag.disable());
+    /** Who is asking: an API key today (`X-API-Key`); the signed-in wallet (JWT) comes with sign-in. */
+    const createContext = async (headers: Headers): Promise<Context> => {
+      const key = headers.get("x-api-key");
+      const actor = key ? await platform.accounts.authenticateApiKey(key) : null;
+      return { platform, storage, actor };
+    };
     let accepting = true;
     const http = await startHttpServer({
       host: config.host,
@@ -164,6 +174,21 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       ready: () => accepting,
       chain: chainSetup.embedded?.chain ?? null,
       frontPage: () => frontPage({ mqttPort, chain: config.chain }),
+      mounts: [
+        {
+          pattern: "/trpc/*",
+          handler: trpcHttpHandler({
+            router: appRouter,
+            endpoint: "/trpc",
+            createContext: ({ req }) => createContext(req.headers),
+            // Refusals are the caller's business; only a fault of ours is logged.
+            onError: (e) => {
+              if (e instanceof TRPCError && e.code !== "INTERNAL_SERVER_ERROR") return;
+              logger.error("api error", { error: e instanceof Error ? e.message : String(e) });
+            },
+          }),
+        },
+      ],
       metrics: () =>
         renderMetrics({
           brokerCounters,

@@ -23,6 +23,8 @@ export interface HttpOptions {
   metrics: () => Promise<string>;
   chain: ChainState | null;
   frontPage: () => string;
+  /** More routes (the API), registered before the catch-all; each gets the request as uWS gives it. */
+  mounts?: ReadonlyArray<{ pattern: string; handler: (res: HttpResponse, req: HttpRequest) => void }>;
 }
 
 export interface HttpServer {
@@ -74,6 +76,11 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
     if (refuseIfClosing(res)) return;
     send(res, { aborted: false }, 200, options.frontPage(), "text/html; charset=utf-8");
   });
+  for (const mount of options.mounts ?? []) {
+    app.any(mount.pattern, (res, req) => {
+      if (!refuseIfClosing(res)) mount.handler(res, req);
+    });
+  }
   app.any("/*", (res, req) => {
     if (!refuseIfClosing(res)) route(res, req, options);
   });

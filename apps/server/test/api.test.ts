@@ -1,0 +1,127 @@
+/**
+ * The API over real sockets with a typed client: who is asking (API keys; JWT comes with sign-in),
+ * the error shape of api.md §1 (tRPC code + `data.appCode`), and the first public query fed by a
+ * simulated worker through the embedded broker.
+ */
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { SimWorker, syntheticBlockSource } from "@xenblocks/sim/worker";
+import { afterEach, describe, expect, it } from "vitest";
+import { configSchema } from "../src/config.js";
+import { createLogger } from "../src/log.js";
+import { type RunningServer, startServer } from "../src/server.js";
+import type { AppRouter } from "../src/trpc/router.js";
+
+const OWNER = "0xd54D06EeA11Ee23E88352633671d0b0C13c84563";
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const step of cleanups.splice(0).reverse()) await step();
+});
+
+async function server(): Promise<RunningServer> {
+  const config = configSchema.parse({
+    httpPort: 0,
+    mqttPort: 0,
+    host: "127.0.0.1",
+    db: "memory",
+    blockMarker: "XN",
+  });
+  const s = await startServer(
+    config,
+    createLogger("error", () => {}),
+  );
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function api(s: RunningServer, headers: Record<string, string> = {}) {
+  return createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `http://127.0.0.1:${s.httpPort}/trpc`, headers })],
+  });
+}
+
+async function refusal(call: Promise<unknown>) {
+  const e = await call.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(TRPCClientError);
+  return (e as TRPCClientError<AppRouter>).data as { code: string; appCode: string; httpStatus: number };
+}
+
+describe("the API", () => {
+  it("knows an API key's holder, and refuses a missing or unknown key with UNAUTHORIZED", async () => {
+    const s = await server();
+    const created = await s.platform.accounts.createApiKey(
+      { address: OWNER.toLowerCase(), via: "wallet" },
+      "ci",
+    );
+    if (!created.ok) throw created.error;
+    const me = await api(s, { "x-api-key": created.value.key }).auth.me.query();
+    expect(me).toMatchObject({ address: OWNER, isAdmin: false, isProvider: false });
+    expect(typeof me.createdAt).toBe("number");
+
+    expect(await refusal(api(s).auth.me.query())).toMatchObject({
+      code: "UNAUTHORIZED",
+      appCode: "UNAUTHORIZED",
+      httpStatus: 401,
+    });
+    const forged = `xbk_${"A".repeat(43)}`;
+    expect(await refusal(api(s, { "x-api-key": forged }).auth.me.query())).toMatchObject({
+      appCode: "UNAUTHORIZED",
+    });
+    const revoked = await s.platform.accounts.revokeApiKey(
+      { address: OWNER.toLowerCase(), via: "wallet" },
+      created.value.record.id,
+    );
+    expect(revoked.ok).toBe(true);
+    expect(await refusal(api(s, { "x-api-key": created.value.key }).auth.me.query())).toMatchObject({
+      appCode: "UNAUTHORIZED",
+    });
+  });
+
+  it("refuses bad input with VALIDATION and unknown procedures with NOT_FOUND", async () => {
+    const s = await server();
+    expect(await refusal(api(s).monitoring.recentBlocks.query({ limit: 500 }))).toMatchObject({
+      code: "BAD_REQUEST",
+      appCode: "VALIDATION",
+    });
+    const unknown = await fetch(`http://127.0.0.1:${s.httpPort}/trpc/nothing.here`);
+    expect(unknown.status).toBe(404);
+    const body = (await unknown.json()) as { error: { data: unknown } };
+    expect(body.error.data).toMatchObject({ code: "NOT_FOUND", appCode: "NOT_FOUND" });
+  });
+
+  it("lists the newest blocks a simulated worker reported, newest first", async () => {
+    const s = await server();
+    expect(await api(s).monitoring.recentBlocks.query()).toEqual([]);
+    const worker = new SimWorker({
+      workerId: "api0000000000001",
+      brokerUrl: `mqtt://127.0.0.1:${s.mqttPort}`,
+      ethAddress: OWNER,
+      heartbeatSec: 1,
+      fixedDifficulty: true,
+      difficulty: 8,
+      blockPattern: "XN",
+      miner: syntheticBlockSource(50),
+    });
+    cleanups.push(() => worker.close());
+    expect(await worker.start()).toBe(true);
+    const deadline = Date.now() + 5000;
+    let blocks = await api(s).monitoring.recentBlocks.query({ limit: 2 });
+    while (blocks.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      blocks = await api(s).monitoring.recentBlocks.query({ limit: 2 });
+    }
+    expect(blocks).toHaveLength(2);
+    const [newest, older] = blocks;
+    expect(newest).toMatchObject({
+      workerId: "api0000000000001",
+      leaseId: null,
+      status: "self",
+      chainStatus: "pending",
+    });
+    expect(newest?.id).toBeGreaterThan(older?.id ?? Number.POSITIVE_INFINITY);
+    expect(typeof newest?.receivedAt).toBe("number");
+    expect(newest).not.toHaveProperty("rejectReason");
+  });
+});
