@@ -17,6 +17,8 @@ afterEach(async () => {
   for (const step of cleanups.splice(0).reverse()) await step();
 });
 
+const ADMIN = "0xad00000000000000000000000000000000000001";
+
 async function server(): Promise<RunningServer> {
   const config = configSchema.parse({
     httpPort: 0,
@@ -24,6 +26,7 @@ async function server(): Promise<RunningServer> {
     host: "127.0.0.1",
     db: "memory",
     blockMarker: "XN",
+    admins: [ADMIN],
   });
   const s = await startServer(
     config,
@@ -123,5 +126,58 @@ describe("the API", () => {
     expect(newest?.id).toBeGreaterThan(older?.id ?? Number.POSITIVE_INFINITY);
     expect(typeof newest?.receivedAt).toBe("number");
     expect(newest).not.toHaveProperty("rejectReason");
+  });
+
+  it("pages the fleet's online/offline history, newest first", async () => {
+    const s = await server();
+    const worker = new SimWorker({
+      workerId: "api0000000000002",
+      brokerUrl: `mqtt://127.0.0.1:${s.mqttPort}`,
+      ethAddress: OWNER,
+      heartbeatSec: 1,
+      fixedDifficulty: true,
+      difficulty: 8,
+    });
+    cleanups.push(() => worker.close());
+    expect(await worker.start()).toBe(true);
+    const client = api(s);
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(async () => (await s.platform.fleet.getWorker(worker.workerId))?.online === true);
+    await worker.kill(); // the will fires: offline
+    await until(
+      async () => (await client.monitoring.health.query({ workerId: worker.workerId })).items.length > 0,
+    );
+    const first = await client.monitoring.health.query({ workerId: worker.workerId, limit: 1 });
+    expect(first.items).toEqual([
+      expect.objectContaining({ workerId: "api0000000000002", kind: "offline", reason: expect.any(String) }),
+    ]);
+    expect(first.items[0]).not.toHaveProperty("offlineForSec");
+    // Another worker's history is not this one's.
+    expect((await client.monitoring.health.query({ workerId: "someone-else" })).items).toEqual([]);
+  });
+
+  it("shows the audit log to admins only", async () => {
+    const s = await server();
+    const admin = { address: ADMIN, via: "wallet" as const };
+    const credited = await s.platform.payments.credit(admin, OWNER, 5_000_000n, "bank-ref-1");
+    expect(credited.ok).toBe(true);
+    const adminKey = await s.platform.accounts.createApiKey(admin, "ops");
+    const userKey = await s.platform.accounts.createApiKey(
+      { address: OWNER.toLowerCase(), via: "wallet" },
+      "me",
+    );
+    if (!adminKey.ok || !userKey.ok) throw new Error("keys");
+    const log = await api(s, { "x-api-key": adminKey.value.key }).admin.audit.query({ limit: 10 });
+    expect(log.items).toEqual([
+      expect.objectContaining({ actor: ADMIN, action: "credit", target: OWNER.toLowerCase() }),
+    ]);
+    expect(log.nextCursor).toBeNull();
+    expect(await refusal(api(s, { "x-api-key": userKey.value.key }).admin.audit.query())).toMatchObject({
+      code: "FORBIDDEN",
+      appCode: "FORBIDDEN",
+    });
+    expect(await refusal(api(s).admin.audit.query())).toMatchObject({ appCode: "UNAUTHORIZED" });
   });
 });

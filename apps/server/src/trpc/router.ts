@@ -3,13 +3,59 @@
  */
 import { z } from "zod";
 import { blockView, checksumAddress } from "./serialize.js";
-import { publicProcedure, router, userProcedure } from "./trpc.js";
+import { adminProcedure, publicProcedure, router, userProcedure } from "./trpc.js";
+
+/** Cursor-style page input (api.md §1): the cursor is opaque; a bad one reads from the start. */
+const cursorPage = z.strictObject({
+  cursor: z.string().max(32).nullish(),
+  limit: z.number().int().min(1).max(100).default(20),
+});
 
 const monitoring = router({
   /** The newest blocks, newest first. */
   recentBlocks: publicProcedure
     .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(20) }).default({ limit: 20 }))
     .query(async ({ ctx, input }) => (await ctx.storage.blocks.recent(input.limit)).map(blockView)),
+
+  /** Online/offline transitions, newest first, for the fleet or one worker. */
+  health: publicProcedure
+    .input(cursorPage.extend({ workerId: z.string().min(1).max(128).optional() }).default({ limit: 20 }))
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.storage.health.list({
+        cursor: input.cursor ?? null,
+        limit: input.limit,
+        ...(input.workerId !== undefined && { workerId: input.workerId }),
+      });
+      return {
+        items: page.items.map((e) => ({
+          id: e.id,
+          at: e.at,
+          workerId: e.workerId,
+          kind: e.kind,
+          ...(e.reason !== null && { reason: e.reason }),
+          ...(e.offlineForSec !== null && { offlineForSec: e.offlineForSec }),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    }),
+});
+
+const admin = router({
+  /** What admins and owners did (bans, controls, credits…), newest first. */
+  audit: adminProcedure.input(cursorPage.default({ limit: 20 })).query(async ({ ctx, input }) => {
+    const page = await ctx.storage.audit.list({ cursor: input.cursor ?? null, limit: input.limit });
+    return {
+      items: page.items.map(({ id, at, actor, action, target, result }) => ({
+        id,
+        at,
+        actor,
+        action,
+        target,
+        result,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }),
 });
 
 const auth = router({
@@ -27,5 +73,5 @@ const auth = router({
   }),
 });
 
-export const appRouter = router({ monitoring, auth });
+export const appRouter = router({ monitoring, auth, admin });
 export type AppRouter = typeof appRouter;

@@ -74,3 +74,11 @@ export const userProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
+
+/** **admin**: a caller whose address is in the configured admin list (checked on every call). */
+export const adminProcedure = userProcedure.use(({ ctx, next }) => {
+  if (!ctx.platform.accounts.isAdmin(ctx.actor.address)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "admins only" });
+  }
+  return next();
+});
