@@ -180,4 +180,88 @@ describe("the API", () => {
     });
     expect(await refusal(api(s).admin.audit.query())).toMatchObject({ appCode: "UNAUTHORIZED" });
   });
+
+  it("lets a worker's owner (or an admin) price and list it, and refuses anyone else before changing anything", async () => {
+    const s = await server();
+    const worker = new SimWorker({
+      workerId: "api0000000000003",
+      brokerUrl: `mqtt://127.0.0.1:${s.mqttPort}`,
+      ethAddress: OWNER,
+      heartbeatSec: 1,
+      fixedDifficulty: true,
+      difficulty: 8,
+    });
+    cleanups.push(() => worker.close());
+    expect(await worker.start()).toBe(true);
+    for (let i = 0; i < 100 && !(await s.platform.fleet.getWorker(worker.workerId)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const key = async (address: string) => {
+      const r = await s.platform.accounts.createApiKey({ address, via: "wallet" }, "k");
+      if (!r.ok) throw r.error;
+      return r.value.key;
+    };
+    const owner = api(s, { "x-api-key": await key(OWNER.toLowerCase()) });
+    const stranger = api(s, { "x-api-key": await key("0x5555555555555555555555555555555555555555") });
+    const admin = api(s, { "x-api-key": await key(ADMIN) });
+    const pricing = {
+      workerId: worker.workerId,
+      pricePerSec: "0.020000",
+      minDurationSec: 60,
+      maxDurationSec: 7200,
+    };
+    const before = await s.platform.fleet.getWorker(worker.workerId);
+
+    expect(await refusal(stranger.provider.setPricing.mutate(pricing))).toMatchObject({
+      appCode: "FORBIDDEN",
+    });
+    expect(await refusal(api(s).provider.setPricing.mutate(pricing))).toMatchObject({
+      appCode: "UNAUTHORIZED",
+    });
+    expect(
+      await refusal(stranger.provider.setListed.mutate({ workerId: worker.workerId, listed: false })),
+    ).toMatchObject({
+      appCode: "FORBIDDEN",
+    });
+    expect(await refusal(owner.provider.setPricing.mutate({ ...pricing, pricePerSec: "abc" }))).toMatchObject(
+      {
+        appCode: "VALIDATION",
+      },
+    );
+    expect(
+      await refusal(owner.provider.setPricing.mutate({ ...pricing, minDurationSec: 9000 })),
+    ).toMatchObject({
+      appCode: "VALIDATION",
+    });
+    // Nothing changed so far.
+    expect(await s.platform.fleet.getWorker(worker.workerId)).toMatchObject({
+      pricePerSec: before?.pricePerSec,
+      listed: before?.listed,
+    });
+
+    expect(await owner.provider.setPricing.mutate(pricing)).toEqual({
+      workerId: worker.workerId,
+      pricePerSec: "0.020000",
+      pricePerHour: "72.000000",
+      minDurationSec: 60,
+      maxDurationSec: 7200,
+    });
+    expect(await owner.provider.setListed.mutate({ workerId: worker.workerId, listed: false })).toEqual({
+      workerId: worker.workerId,
+      listed: false,
+    });
+    expect(await admin.provider.setListed.mutate({ workerId: worker.workerId, listed: true })).toEqual({
+      workerId: worker.workerId,
+      listed: true,
+    });
+    expect(await s.platform.fleet.getWorker(worker.workerId)).toMatchObject({
+      pricePerSec: 20_000n,
+      listed: true,
+    });
+    expect(
+      await refusal(owner.provider.setListed.mutate({ workerId: "nobody-here", listed: true })),
+    ).toMatchObject({
+      appCode: "NOT_FOUND",
+    });
+  });
 });
