@@ -4,6 +4,7 @@
  * lengths itself, with a clear error, before any query runs.
  */
 import { fail } from "./errors.js";
+import { LOWER_HEX_ADDRESS_PATTERN } from "./protocol/schemas.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -27,6 +28,6 @@ export function checkId(value: string, what: string): string {
 /** The caller's address, lowercase; a caller without a wallet address is not signed in. */
 export function checkActor(actor: { address: string }): string {
   const address = typeof actor?.address === "string" ? actor.address.toLowerCase() : "";
-  if (!/^0x[0-9a-f]{40}$/.test(address)) fail("UNAUTHORIZED", "sign in with a wallet address first");
+  if (!LOWER_HEX_ADDRESS_PATTERN.test(address)) fail("UNAUTHORIZED", "sign in with a wallet address first");
   return address;
 }

@@ -15,6 +15,7 @@ import { WorkerAdminService } from "./fleet/worker-admin.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { type LedgerSnapshot, ledgerViolations } from "./ledger.js";
 import { Counters } from "./metrics.js";
+import type { Units } from "./money.js";
 import { MonitoringService } from "./monitoring/monitoring-service.js";
 import type { Argon2Verifier, Chain, Clock, EventBus, Ids, Storage, WorkerChannel } from "./ports.js";
 import { RentalService } from "./rental/rental-service.js";
@@ -106,6 +107,15 @@ export function createPlatform(options: PlatformOptions) {
     },
   };
 
+  async function ledgerReport(): Promise<{ violations: string[]; balances: ReadonlyMap<string, Units> }> {
+    const snapshot: LedgerSnapshot = {
+      balances: await options.storage.ledger.allBalances(),
+      openLeaseEscrow: await options.storage.leases.sumOpenEscrow(),
+      requestedWithdrawals: await options.storage.withdrawals.sumRequested(),
+    };
+    return { violations: ledgerViolations(snapshot), balances: snapshot.balances };
+  }
+
   return {
     config,
     counters: ctx.counters,
@@ -126,12 +136,9 @@ export function createPlatform(options: PlatformOptions) {
     },
     /** The ledger invariants of platform-rules §2, checked against storage (empty = healthy). */
     async ledgerViolations(): Promise<string[]> {
-      const snapshot: LedgerSnapshot = {
-        balances: await options.storage.ledger.allBalances(),
-        openLeaseEscrow: await options.storage.leases.sumOpenEscrow(),
-        requestedWithdrawals: await options.storage.withdrawals.sumRequested(),
-      };
-      return ledgerViolations(snapshot);
+      return (await ledgerReport()).violations;
     },
+    /** The violations with the balances they were read from (hosts report totals from one read). */
+    ledgerReport,
   };
 }

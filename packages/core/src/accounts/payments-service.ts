@@ -18,7 +18,6 @@ import {
   WORLD,
 } from "../ledger.js";
 import { assertAmount, type Units } from "../money.js";
-import { UniqueViolation } from "../ports.js";
 import { HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { Actor, WithdrawalRecord } from "../types.js";
 
@@ -78,26 +77,22 @@ export class PaymentsService {
       if (existing) return existing;
       const now = ctx.clock.now();
       await ctx.storage.accounts.ensure(address.toLowerCase(), now);
-      let transfer: Transfer | null;
-      try {
-        transfer = await this.post(async (tx) => {
-          const again = await tx.ledger.getTransfer(id);
-          if (again) return null;
-          return {
-            id,
-            type: "deposit",
-            from: WORLD,
-            to: userAccount(address),
-            amount,
-            reference: { kind: "deposit", id: ref },
-          };
-        });
-      } catch (e) {
-        // A concurrent credit with the same reference committed between our check and our insert
-        // (both saw no transfer; the database's unique transfer id let one through): it is a replay.
-        if (!(e instanceof UniqueViolation && e.constraint === "transfer_id")) throw e;
-        return (await ctx.storage.ledger.getTransfer(id))!;
-      }
+      const transfer = await this.post(async (tx) => {
+        // Locked before the check: a concurrent credit with the same reference waits here, then sees
+        // the transfer the first one committed, instead of failing on the unique transfer id.
+        await tx.accounts.lock(address.toLowerCase());
+        if (await tx.ledger.getTransfer(id)) return null;
+        return {
+          id,
+          type: "deposit",
+          from: WORLD,
+          to: userAccount(address),
+          amount,
+          reference: { kind: "deposit", id: ref },
+        };
+      });
+      // A replay audits nothing: the first credit did.
+      if (!transfer) return (await ctx.storage.ledger.getTransfer(id))!;
       await ctx.storage.audit.append({
         at: now,
         actor: actor.address.toLowerCase(),
@@ -105,7 +100,7 @@ export class PaymentsService {
         target: address.toLowerCase(),
         result: `${amount} units, reference ${ref}`,
       });
-      return transfer ?? (await ctx.storage.ledger.getTransfer(id))!;
+      return transfer;
     });
   }
 

@@ -25,13 +25,17 @@ export class MonitoringService {
   }
 
   /**
-   * Rolls up every hour that ended since the last run (at start: the hour that just ended), and the
-   * day when an hour closes one. Rebuilding an hour twice gives the same rows, so a restart is safe.
+   * Rolls up every hour that ended since the last run (at start: every hour raw snapshots still
+   * cover), and the day when an hour closes one. Rebuilding an hour twice gives the same rows.
    */
   async rollup(): Promise<{ hours: number; days: number }> {
     const { monitoring } = this.ctx.storage;
     const currentHour = Math.floor(this.ctx.clock.now() / HOUR) * HOUR;
-    let hour = this.lastRolledHour === null ? currentHour - HOUR : this.lastRolledHour + HOUR;
+    // The first run in a process goes back as far as raw snapshots are kept: an hour that ended while
+    // the platform was down (or before a crash let it roll up) would otherwise never be rolled up and
+    // its snapshots would be pruned. Rebuilding an hour already rolled up is harmless.
+    const firstHour = currentHour - this.ctx.config.retention.rawHours * HOUR;
+    let hour = this.lastRolledHour === null ? firstHour : this.lastRolledHour + HOUR;
     let hours = 0;
     let days = 0;
     for (; hour < currentHour; hour += HOUR) {

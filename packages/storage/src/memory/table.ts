@@ -88,14 +88,19 @@ export class Log<V extends { id: number }> {
 
   /** Deletes the rows that match (retention); undoable like every other write. */
   removeWhere(match: (row: V) => boolean): number {
-    const before = [...this.items];
     const kept = this.items.filter((row) => !match(row));
     const removed = this.items.length - kept.length;
     if (removed === 0) return 0;
-    this.items.splice(0, this.items.length, ...kept);
-    this.journal()?.record(() => {
-      this.items.splice(0, this.items.length, ...before);
-    });
+    const before = this.items.slice();
+    // Replaced element by element: spreading a long log into splice() would pass it as arguments
+    // and overflow the call stack for large tables.
+    replaceContents(this.items, kept);
+    this.journal()?.record(() => replaceContents(this.items, before));
     return removed;
   }
+}
+
+function replaceContents<V>(target: V[], source: readonly V[]): void {
+  target.length = 0;
+  for (const item of source) target.push(item);
 }
