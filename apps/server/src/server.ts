@@ -142,8 +142,8 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       "ledger-check",
       60_000,
       async () => {
-        const violations = await platform.ledgerViolations();
-        const balances = await storage.ledger.allBalances();
+        // One read of the balances for both the check and the totals.
+        const { violations, balances } = await platform.ledgerReport();
         const totals: Record<string, bigint> = { user: 0n, escrow: 0n, treasury: 0n, world: 0n };
         for (const [account, balance] of balances) {
           const kind = account.startsWith("user:") ? "user" : account;
