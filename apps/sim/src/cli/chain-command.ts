@@ -2,6 +2,7 @@
  * `chain`: the chain simulator on its own port (api.md §5), what workers' `--rpcLink` points at when no
  * platform embeds it. Runs until SIGINT/SIGTERM, then writes its state before returning.
  */
+import { DEFAULT_BLOCK_MARKER } from "@xenblocks/core";
 import { DEFAULT_CHAIN_PORT, startChainServer } from "../chain/chain-server.js";
 import { INITIAL_DIFFICULTY, MAX_DIFFICULTY } from "../chain/rules.js";
 import {
@@ -88,7 +89,7 @@ export async function chainCommand(args: readonly string[], io: CliIo): Promise<
   println(
     io.out,
     `chain simulator listening on port ${server.port} (difficulty ${stats.difficulty}, ${stats.total_blocks} blocks, ` +
-      `marker ${marker ?? "XEN11"}, argon2 verification ${values["verify-argon2"] ? "on" : "off"}, ` +
+      `marker ${marker ?? DEFAULT_BLOCK_MARKER}, argon2 verification ${values["verify-argon2"] ? "on" : "off"}, ` +
       `state ${path ?? "in memory"})`,
   );
 

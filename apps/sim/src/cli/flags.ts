@@ -3,7 +3,9 @@
  * `UsageError` naming the flag and what it accepts, so a typo never starts a 10,000-worker run with a
  * default the user did not ask for.
  */
+
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { HEX_ADDRESS_PATTERN } from "@xenblocks/core";
 import { UsageError } from "./cli-io.js";
 
 /** parseArgs in strict mode; its own errors (unknown flag, missing value) become usage errors. */
@@ -69,11 +71,9 @@ export function urlFlag(name: string, raw: string, protocols: readonly string[])
   return raw;
 }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 /** `0x` + 40 hex, any case: the worker sends the owner as typed (EIP-55 or not). */
 export function addressFlag(name: string, raw: string): string {
-  if (!ADDRESS.test(raw))
+  if (!HEX_ADDRESS_PATTERN.test(raw))
     throw new UsageError(`--${name} must be 0x followed by 40 hex digits, got "${raw}"`);
   return raw;
 }

@@ -3,6 +3,7 @@
  * `--seconds`. Closing disconnects every worker silently and clears the retained wills churn left behind,
  * so a stopped fleet does not look like N crashed workers to the next platform that subscribes.
  */
+import { DEFAULT_BLOCK_MARKER } from "@xenblocks/core";
 import { DEFAULT_PROVIDER_ADDRESSES, Fleet, type FleetOptions } from "../worker/fleet.js";
 import { DEFAULT_DIFFICULTY } from "../worker/types.js";
 import {
@@ -144,7 +145,7 @@ export function planFleet(args: readonly string[]): FleetPlan | null {
   };
   const blockKind =
     genuine === undefined
-      ? marker && marker !== "XEN11"
+      ? marker && marker !== DEFAULT_BLOCK_MARKER
         ? "genuine"
         : "synthetic"
       : genuine
@@ -152,7 +153,7 @@ export function planFleet(args: readonly string[]): FleetPlan | null {
         : "synthetic";
   const summary =
     `fleet: ${size} workers -> ${brokerUrl}, ${owners.length || DEFAULT_PROVIDER_ADDRESSES.length} owners, ` +
-    `heartbeat ${heartbeatSec} s, marker ${marker ?? "XEN11"}, ` +
+    `heartbeat ${heartbeatSec} s, marker ${marker ?? DEFAULT_BLOCK_MARKER}, ` +
     `difficulty ${difficulty !== undefined ? `${difficulty} KiB fixed` : chainUrl ? "from the chain" : `${DEFAULT_DIFFICULTY} KiB`}, ` +
     (meanSec > 0 ? `${blockKind} blocks every ~${meanSec} s per GPU` : "no blocks") +
     (churn > 0 ? `, churn ${churn}` : "") +

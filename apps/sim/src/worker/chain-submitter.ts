@@ -95,7 +95,12 @@ export class ChainSubmitter<C = undefined> {
     try {
       for (let item = this.queue.shift(); item; item = this.queue.shift()) {
         const result = await this.submit(item.request, item.context);
-        this.onResult?.(result);
+        try {
+          this.onResult?.(result);
+        } catch (error) {
+          // A throwing listener must not end the queue or surface as an unhandled rejection.
+          console.error("chain submitter: a result listener failed:", error);
+        }
       }
     } finally {
       this.running = null;

@@ -5,10 +5,12 @@
  * 10,000 computations: a small semaphore runs a few at once, a short queue absorbs bursts, and draws beyond
  * that are skipped and counted, which is the honest result of a CPU standing in for thousands of GPUs.
  */
+import { addressBytes } from "@xenblocks/core";
+import { MIN_MEMORY_KIB } from "../hashing/argon2.js";
 import { mine } from "../hashing/miner.js";
 import type { SimWorker } from "./sim-worker.js";
 import { syntheticBlock } from "./synthetic-blocks.js";
-import type { FoundBlock, MiningJob } from "./types.js";
+import type { MiningJob } from "./types.js";
 
 /** Hashes one genuine block may take: a 2-character marker needs ~50, `XEN11` ~10^7 (given up). */
 export const DEFAULT_GENUINE_MAX_ATTEMPTS = 10_000;
@@ -35,6 +37,10 @@ export interface GenuineMiningCounts {
   readonly gaveUp: number;
   /** Minings dropped because the worker's job changed (lease start/end, config, difficulty) or it stopped. */
   readonly stale: number;
+  /** Jobs Argon2 cannot take (an unusable address, H11, or m < 8): a synthetic block was reported. */
+  readonly synthetic: number;
+  /** Minings that failed for any other reason (logged). */
+  readonly failed: number;
 }
 
 interface Running {
@@ -66,6 +72,8 @@ export class GenuineMiner {
   private skipped = 0;
   private gaveUp = 0;
   private stale = 0;
+  private synthetic = 0;
+  private failed = 0;
 
   constructor(options: GenuineMinerOptions) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_GENUINE_MAX_ATTEMPTS;
@@ -85,6 +93,8 @@ export class GenuineMiner {
       skipped: this.skipped,
       gaveUp: this.gaveUp,
       stale: this.stale,
+      synthetic: this.synthetic,
+      failed: this.failed,
     };
   }
 
@@ -132,7 +142,21 @@ export class GenuineMiner {
         this.stale++;
         return;
       }
-      const found = await this.compute(job);
+      if (!argon2CanTake(job)) {
+        // The real worker still reports what its GPUs produce for such a job, a hash nothing can
+        // verify, so the fleet reports a synthetic one.
+        this.synthetic++;
+        worker.foundBlock(syntheticBlock(job, this.random), job);
+        return;
+      }
+      const found = await mine({
+        account: job.account,
+        memoryKiB: job.memoryKiB,
+        marker: job.marker,
+        keyPrefix: job.keyPrefix,
+        maxAttempts: this.maxAttempts,
+        signal: job.signal,
+      });
       if (found === null) {
         if (controller.signal.aborted) this.stale++;
         else this.gaveUp++;
@@ -143,28 +167,14 @@ export class GenuineMiner {
         this.mined++;
         worker.foundBlock(found, job);
       }
+    } catch (error) {
+      // Runs detached (`void this.run`): a failure is counted and logged, never an unhandled rejection.
+      this.failed++;
+      console.error("fleet mining failed:", error);
     } finally {
       this.running.delete(worker);
       this.pending.delete(worker);
       this.next();
-    }
-  }
-
-  private async compute(job: MiningJob): Promise<FoundBlock | null> {
-    try {
-      return await mine({
-        account: job.account,
-        memoryKiB: job.memoryKiB,
-        marker: job.marker,
-        keyPrefix: job.keyPrefix,
-        maxAttempts: this.maxAttempts,
-        signal: job.signal,
-      });
-    } catch {
-      // Inputs Argon2 cannot take: a consumer address that is not 0x + 40 hex (the worker does not check
-      // it, hazard H11) or m < 8 from set_config. The real worker still reports what its GPUs produce, a
-      // hash nothing can verify, so the fleet reports a synthetic one.
-      return syntheticBlock(job, this.random);
     }
   }
 
@@ -175,4 +185,11 @@ export class GenuineMiner {
       void this.run(worker);
     }
   }
+}
+
+/** Argon2id needs the salt of a 0x + 40 hex address and at least 8 KiB (worker-protocol §8). */
+function argon2CanTake(job: MiningJob): boolean {
+  return (
+    addressBytes(job.account) !== null && Number.isInteger(job.memoryKiB) && job.memoryKiB >= MIN_MEMORY_KIB
+  );
 }

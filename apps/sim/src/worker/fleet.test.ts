@@ -1,19 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { assignTask, classifyHash, parseEncodedArgon2id } from "@xenblocks/core";
+import { seededRandom } from "@xenblocks/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBlockHash } from "../hashing/argon2.js";
 import { DEFAULT_PROVIDER_ADDRESSES, Fleet } from "./fleet.js";
 import type { SimWorker } from "./sim-worker.js";
 import { BROKER_URL, CONSUMER, LEASE_PREFIX, TestPlatform, waitUntil } from "./testing/test-platform.js";
-
-/** Park–Miller: a seeded random source, so churn and blocks are the same on every run. */
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-}
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -35,7 +27,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 200,
       idPrefix,
-      random: seeded(42),
+      random: seededRandom(42),
       connectConcurrency: 50,
       worker: { heartbeatSec: 0.5, fixedDifficulty: true, difficulty: 1727 },
       blocks: { perGpuMeanSec: 60 },
@@ -73,7 +65,7 @@ describe("Fleet", () => {
       size: 20,
       onWorker: (w) => w.on("connect", (again) => again && reconnected.add(w)),
       idPrefix,
-      random: seeded(7),
+      random: seededRandom(7),
       worker: { heartbeatSec: 60, reconnectMinMs: 100, fixedDifficulty: true },
       churn: { everySec: 0.3, probability: 0.3, downSec: [0.2, 0.4], restartShare: 0.5 },
       tickSec: 0.1,
@@ -106,7 +98,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 4,
       idPrefix,
-      random: seeded(11),
+      random: seededRandom(11),
       // The worker's --testBlockPattern XN and --testFixedDiff at m = 16 KiB: a block in ~50 fast hashes.
       worker: { heartbeatSec: 0.3, fixedDifficulty: true, difficulty: 16, blockPattern: "XN" },
       blocks: { perGpuMeanSec: 1, miningConcurrency: 2 },
@@ -161,7 +153,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 30,
       idPrefix,
-      random: seeded(5),
+      random: seededRandom(5),
       // Every worker draws a block on almost every tick; m = 256 KiB keeps each mining busy for a while.
       worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 256, blockPattern: "XN" },
       blocks: { perGpuMeanSec: 0.05, miningConcurrency: 2 },
@@ -194,7 +186,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 1,
       idPrefix,
-      random: seeded(9),
+      random: seededRandom(9),
       worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 8 },
       blocks: { perGpuMeanSec: 0.001, genuine: true, maxAttempts: 1_000_000 },
       tickSec: 0.05,
@@ -203,7 +195,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 1,
       idPrefix: `${idPrefix.slice(0, 6)}ff`,
-      random: seeded(10),
+      random: seededRandom(10),
       worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 8 },
       blocks: { perGpuMeanSec: 0.001, genuine: true, maxAttempts: 3 },
       tickSec: 0.05,
@@ -237,7 +229,7 @@ describe("Fleet", () => {
       brokerUrl: BROKER_URL,
       size: 2,
       idPrefix,
-      random: seeded(3),
+      random: seededRandom(3),
       worker: { heartbeatSec: 60, fixedDifficulty: true, difficulty: 16, blockPattern: "XN" },
       blocks: { perGpuMeanSec: 0.5, genuine: false },
       tickSec: 0.1,
@@ -248,7 +240,15 @@ describe("Fleet", () => {
       const { hash, key, account } = ofFleet(idPrefix, "block")[0]!.payload as Record<string, string>;
       expect(classifyHash(parseEncodedArgon2id(hash!)!.hashedPure, "XN")).toBe("normal");
       expect(await verifyBlockHash(hash!, key!, account!)).toBe(false);
-      expect(fleet.counts().genuine).toEqual({ mining: 0, mined: 0, skipped: 0, gaveUp: 0, stale: 0 });
+      expect(fleet.counts().genuine).toEqual({
+        mining: 0,
+        mined: 0,
+        skipped: 0,
+        gaveUp: 0,
+        stale: 0,
+        synthetic: 0,
+        failed: 0,
+      });
     } finally {
       await fleet.close();
     }

@@ -220,7 +220,15 @@ export class Fleet implements TimerTarget {
       disabled,
       blocksFound,
       blocksReported,
-      genuine: this.genuineMiner?.counts() ?? { mining: 0, mined: 0, skipped: 0, gaveUp: 0, stale: 0 },
+      genuine: this.genuineMiner?.counts() ?? {
+        mining: 0,
+        mined: 0,
+        skipped: 0,
+        gaveUp: 0,
+        stale: 0,
+        synthetic: 0,
+        failed: 0,
+      },
     };
   }
 
@@ -251,6 +259,8 @@ export class Fleet implements TimerTarget {
       this.pollDifficulty(now);
       return;
     }
+    // The next tick is booked first: a throwing listener in this one must not end the fleet's clock.
+    this.scheduler.add(now + this.tickMs, this, FleetTimer.Tick);
     const dtSec = (now - this.lastTickAt) / 1000;
     this.lastTickAt = now;
     this.genuineMiner?.abortStale();
@@ -261,7 +271,6 @@ export class Fleet implements TimerTarget {
       this.churnRound(churn, now);
     }
     this.restartDue(now);
-    this.scheduler.add(now + this.tickMs, this, FleetTimer.Tick);
   }
 
   private createWorker(workerId: string, owner: string, rig: Rig): SimWorker {

@@ -43,21 +43,24 @@ export class MiningLoop {
   }
 
   private async run(): Promise<void> {
-    while (this.running && this.host.isRunning()) {
-      const controller = new AbortController();
-      this.controller = controller;
-      const job = this.host.currentJob(controller.signal);
-      let found: FoundBlock | null;
-      try {
-        found = await this.miner(job);
-      } catch (error) {
-        this.host.minerFailed(error instanceof Error ? error.message : String(error));
-        await new Promise((resolve) => setTimeout(resolve, this.errorPauseMs));
-        continue;
+    try {
+      while (this.running && this.host.isRunning()) {
+        const controller = new AbortController();
+        this.controller = controller;
+        const job = this.host.currentJob(controller.signal);
+        try {
+          const found = await this.miner(job);
+          if (found && !controller.signal.aborted) this.host.foundBlock(found, job);
+          else await yieldToEventLoop();
+        } catch (error) {
+          // A failing miner or report (a listener that throws) is reported, never an unhandled
+          // rejection; the loop pauses and goes on.
+          this.host.minerFailed(error instanceof Error ? error.message : String(error));
+          await new Promise((resolve) => setTimeout(resolve, this.errorPauseMs));
+        }
       }
-      if (found && !controller.signal.aborted) this.host.foundBlock(found, job);
-      else await yieldToEventLoop();
+    } finally {
+      this.running = false;
     }
-    this.running = false;
   }
 }

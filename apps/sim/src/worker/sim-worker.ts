@@ -187,13 +187,14 @@ export class SimWorker extends WorkerMachine implements TimerTarget {
   onTimer(kind: number, token: number, now: number): void {
     if (this.platformMode !== "running") return;
     switch (kind) {
+      // Each periodic timer is booked again before its work: a throwing listener must not stop it.
       case Timer.Heartbeat:
-        this.sendHeartbeat();
         this.scheduler.add(now + this.heartbeatMs, this, Timer.Heartbeat);
+        this.sendHeartbeat();
         return;
       case Timer.Watchdog:
-        this.watchdog();
         this.scheduler.add(now + this.watchdogMs, this, Timer.Watchdog);
+        this.watchdog();
         return;
       case Timer.Reconnect:
         if (token !== this.reconnectToken || !this.reconnectPending) return;
