@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Entry point of `pnpm sim -- <command>` (and the `xenblocks-sim` bin): wires `runCli` to the process.
+ * Entry point of `pnpm sim -- <command>`: wires `runCli` to the process.
  * The first SIGINT/SIGTERM asks the running command to stop and clean up (fleet: clear retained wills;
  * chain: save state); a second one exits at once, for a cleanup that hangs.
  */
