@@ -10,6 +10,10 @@ export interface ChainSetup {
   chain: Chain | null;
   /** The embedded simulator, to mount on the HTTP port. */
   embedded: ChainHandle | null;
+  /** `embedded`, `http` or `none` (api.md `chainAdapter`). */
+  adapter: "embedded" | "http" | "none";
+  /** Difficulty and block count as the chain reports them; null when it does not answer. */
+  stats(): Promise<{ difficulty: number; totalBlocks: number } | null>;
   close(): Promise<void>;
 }
 
@@ -17,15 +21,46 @@ export async function openChainSetup(
   setting: string,
   options: { marker: string; dataFile?: string },
 ): Promise<ChainSetup> {
-  if (setting === "none") return { chain: null, embedded: null, close: async () => {} };
+  if (setting === "none") {
+    return { chain: null, embedded: null, adapter: "none", stats: async () => null, close: async () => {} };
+  }
   if (setting === "embedded") {
     const handle = await openChain({
       marker: options.marker,
       ...(options.dataFile !== undefined && { path: options.dataFile }),
     });
-    return { chain: chainPort(handle.chain), embedded: handle, close: () => handle.close() };
+    return {
+      chain: chainPort(handle.chain),
+      embedded: handle,
+      adapter: "embedded",
+      stats: async () => {
+        const s = handle.chain.stats();
+        return { difficulty: s.difficulty, totalBlocks: s.total_blocks };
+      },
+      close: () => handle.close(),
+    };
   }
-  return { chain: httpChain(setting), embedded: null, close: async () => {} };
+  const base = setting.replace(/\/+$/, "");
+  return {
+    chain: httpChain(setting),
+    embedded: null,
+    adapter: "http",
+    stats: async () => {
+      try {
+        const response = await fetch(`${base}/chain/stats`, { signal: AbortSignal.timeout(3_000) });
+        if (!response.ok) return null;
+        const body = (await response.json()) as { difficulty?: unknown; total_blocks?: unknown };
+        const difficulty = Number(body.difficulty);
+        const totalBlocks = Number(body.total_blocks);
+        return Number.isFinite(difficulty) && Number.isFinite(totalBlocks)
+          ? { difficulty, totalBlocks }
+          : null;
+      } catch {
+        return null;
+      }
+    },
+    close: async () => {},
+  };
 }
 
 /** An external chain RPC: looks the key up with `/chain/blocks?prefix=<key>`. */

@@ -31,6 +31,10 @@ export const configSchema = z.object({
   /** Block marker for test fleets (platform-rules §6); never change it in production. */
   blockMarker: z.string().min(1).max(16).default("XEN11"),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** The dashboard's build to serve; default apps/web/dist of this checkout. */
+  webDir: z.string().min(1).optional(),
+  /** Origins whose pages may call the API from another origin (CORS); none by default. */
+  corsOrigins: z.array(z.string().url()).default([]),
 });
 
 export type ServerConfig = z.output<typeof configSchema>;
@@ -50,15 +54,18 @@ Usage: pnpm start -- [flags]
   --public-url URL     where users reach the server (the sign-in domain and URI)
   --chain C            embedded | none | URL of a chain RPC                   [embedded]
   --chain-data FILE    the embedded chain's state file
-  --jwt-secret S       token signing secret (32+ characters), for sign-in when it arrives
+  --jwt-secret S       session signing secret (32+ chars); default generated once, kept in the db
   --block-marker M     block marker of a test fleet                           [XEN11]
   --log-level L        debug | info | warn | error                            [info]
+  --web-dir DIR        the dashboard build to serve                           [apps/web/dist]
+  --cors-origin URL    let pages on this origin call the API (repeatable)
   --help               this text
 
 Environment: XENBLOCKS_HTTP_PORT, XENBLOCKS_MQTT_PORT, XENBLOCKS_HOST, XENBLOCKS_DB (or DATABASE_URL),
 XENBLOCKS_MQTT_URL, XENBLOCKS_MQTT_GROUP, XENBLOCKS_ADMINS (comma-separated), XENBLOCKS_FAUCET=1,
 XENBLOCKS_PUBLIC_URL, XENBLOCKS_CHAIN, XENBLOCKS_CHAIN_DATA, XENBLOCKS_JWT_SECRET,
-XENBLOCKS_BLOCK_MARKER, XENBLOCKS_LOG_LEVEL. Flags win; an empty variable counts as unset.
+XENBLOCKS_BLOCK_MARKER, XENBLOCKS_LOG_LEVEL, XENBLOCKS_WEB_DIR, XENBLOCKS_CORS_ORIGINS (comma-separated).
+Flags win; an empty variable counts as unset.
 `;
 
 export type ConfigResult =
@@ -102,6 +109,12 @@ export function loadConfig(
     jwtSecret: pick(f["jwt-secret"], env.XENBLOCKS_JWT_SECRET),
     blockMarker: pick(f["block-marker"], env.XENBLOCKS_BLOCK_MARKER),
     logLevel: pick(f["log-level"], env.XENBLOCKS_LOG_LEVEL),
+    webDir: pick(f["web-dir"], env.XENBLOCKS_WEB_DIR),
+    corsOrigins:
+      f["cors-origin"] ??
+      env.XENBLOCKS_CORS_ORIGINS?.split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
   };
   const result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -128,6 +141,8 @@ function parseFlags(args: string[]) {
       faucet: { type: "boolean" },
       "public-url": { type: "string" },
       chain: { type: "string" },
+      "web-dir": { type: "string" },
+      "cors-origin": { type: "string", multiple: true },
       "chain-data": { type: "string" },
       "jwt-secret": { type: "string" },
       "block-marker": { type: "string" },

@@ -12,6 +12,8 @@ export interface MetricsSources {
   ledger: () => { checkedAt: number; violations: number; totals: Record<string, bigint> } | null;
   eventLoopLagMs: () => { p50: number; p99: number; max: number };
   jobs: () => Array<{ name: string; runs: number; failures: number }>;
+  /** API clients: WebSocket connections, open SSE streams, live-event subscriptions. */
+  apiClients: () => { websocket: number; sse: number; liveSubscriptions: number };
 }
 
 /** Counters whose label is a message type; every other label is a reason. */
@@ -44,6 +46,14 @@ export async function renderMetrics(s: MetricsSources): Promise<string> {
     "# TYPE xenblocks_connected_workers gauge",
     `xenblocks_connected_workers ${s.connectedWorkers()}`,
   ];
+  const clients = s.apiClients();
+  lines.push(
+    "# TYPE xenblocks_api_clients gauge",
+    `xenblocks_api_clients{transport="websocket"} ${clients.websocket}`,
+    `xenblocks_api_clients{transport="sse"} ${clients.sse}`,
+    "# TYPE xenblocks_live_subscriptions gauge",
+    `xenblocks_live_subscriptions ${clients.liveSubscriptions}`,
+  );
   const open = await s.openLeases();
   lines.push("# TYPE xenblocks_open_leases gauge");
   lines.push(

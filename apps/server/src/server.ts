@@ -16,18 +16,27 @@ import {
 } from "@xenblocks/broker";
 import { Counters, createPlatform, type Platform } from "@xenblocks/core";
 import { nodeIds, systemClock } from "@xenblocks/storage";
+import { MUTATION_LIMIT, RateLimiter, SIGN_IN_LIMIT } from "./auth/rate-limit.js";
+import { type Auth, createAuth } from "./auth/sessions.js";
 import { openChainSetup } from "./chain.js";
 import type { ServerConfig } from "./config.js";
 import { frontPage } from "./front-page.js";
 import { startHttpServer } from "./http/http-server.js";
+import { defaultWebDir, loadWebApp } from "./http/static-files.js";
 import { scheduleJobs } from "./jobs.js";
+import { LiveHub } from "./live/hub.js";
 import type { ServerLogger } from "./log.js";
 import { renderMetrics } from "./metrics.js";
 import { dataDirectory, openStorage, storageKind } from "./open-storage.js";
+import { restMounts } from "./rest/handler.js";
 import { Scheduler } from "./scheduler.js";
 import { appRouter } from "./trpc/router.js";
-import type { Context } from "./trpc/trpc.js";
-import { trpcHttpHandler } from "./trpc/uws-http.js";
+import { blockView } from "./trpc/serialize.js";
+import type { Context, ServerInfo } from "./trpc/trpc.js";
+import { CLIENT_IP_HEADER, trpcHttpHandler } from "./trpc/uws-http.js";
+import { trpcWebSocketBehavior } from "./trpc/uws-ws.js";
+import { ViewCache } from "./trpc/view-cache.js";
+import { SERVER_VERSION } from "./version.js";
 
 export interface RunningServer {
   readonly httpPort: number;
@@ -84,6 +93,7 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
           return transport.publish(topic, payload);
         },
         connectedWorkers: () => transport?.connectedWorkers() ?? 0,
+        connectedWorkerIds: () => transport?.connectedWorkerIds() ?? [],
       },
       brokerCounters,
     );
@@ -100,6 +110,22 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       },
     });
     await platform.start();
+
+    const live = new LiveHub({
+      events: platform.events,
+      clock: systemClock,
+      stats: () => platform.queries.fleet.stats(),
+      snapshot: async () => {
+        const [stats, blocks] = await Promise.all([
+          platform.queries.fleet.stats(),
+          platform.queries.market.blocks({ limit: 20 }),
+        ]);
+        return { stats, recentBlocks: blocks.items.map(blockView) };
+      },
+      onError: (e) => logger.error("live hub failed", { error: e instanceof Error ? e.message : String(e) }),
+    });
+    live.start();
+    closers.push(() => live.close());
 
     const inbox = platformInbox(platform);
     // Closers run in reverse: this one runs after the broker has closed (no more heartbeats can
@@ -160,34 +186,100 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
     const lag = monitorEventLoopDelay({ resolution: 20 });
     lag.enable();
     closers.push(() => lag.disable());
-    /** Who is asking: an API key today (`X-API-Key`); the signed-in wallet (JWT) comes with sign-in. */
-    const createContext = async (headers: Headers): Promise<Context> => {
-      const key = headers.get("x-api-key");
-      const actor = key ? await platform.accounts.authenticateApiKey(key) : null;
-      return { platform, storage, actor };
+    // Built once the HTTP port is known (the default SIWE domain names it); no request is
+    // answered before that, because readiness waits for it.
+    let auth: Auth | null = null;
+    const startedAt = systemClock.now();
+    let httpPort = config.httpPort;
+    const info: ServerInfo = {
+      version: SERVER_VERSION,
+      startedAt,
+      mqttPort,
+      httpPort: () => httpPort,
+      mqttClients: () => transport?.connectedWorkerIds().map((id) => `xenminer_${id}`) ?? [],
+      chain: { adapter: chainSetup.adapter, stats: () => chainSetup.stats() },
     };
+    // Registry, status and lease changes make cached public views stale at once.
+    const views = new ViewCache();
+    const stopClearing = platform.events.subscribe((event) => {
+      if (event.type !== "Heartbeat" && event.type !== "BlockChainStatus" && event.type !== "LedgerChanged")
+        views.clear();
+    });
+    closers.push(stopClearing);
+    const limits = {
+      signIn: new RateLimiter({ ...SIGN_IN_LIMIT, clock: systemClock }),
+      mutations: new RateLimiter({ ...MUTATION_LIMIT, clock: systemClock }),
+    };
+    /** Who is asking (api.md §1): a Bearer JWT first, then `X-API-Key`; an invalid one is nobody. */
+    const createContext = async (headers: Headers, clientIp: string): Promise<Context> => {
+      if (!auth)
+        throw new TRPCError({ code: "SERVICE_UNAVAILABLE" as never, message: "the server is starting" });
+      const caller = await auth.authenticate({
+        authorization: headers.get("authorization"),
+        apiKey: headers.get("x-api-key"),
+      });
+      return {
+        platform,
+        storage,
+        actor: caller.actor,
+        session: caller.session,
+        auth,
+        clientIp,
+        info,
+        limits,
+        views,
+        live,
+      };
+    };
+    /** Only a fault of ours is logged; refusals are the caller's business. */
+    const logFault = (what: string) => (e: unknown) => {
+      if (e instanceof TRPCError && e.code !== "INTERNAL_SERVER_ERROR") return;
+      logger.error(what, { error: e instanceof Error ? e.message : String(e) });
+    };
+    const trpcHttp = trpcHttpHandler({
+      router: appRouter,
+      endpoint: "/trpc",
+      createContext: ({ req }) => createContext(req.headers, req.headers.get(CLIENT_IP_HEADER) ?? ""),
+      corsOrigins: config.corsOrigins,
+      onError: logFault("api error"),
+    });
+    // Browsers cannot set headers on a WebSocket: the JWT comes as `connectionParams.token`.
+    const trpcWs = trpcWebSocketBehavior({
+      router: appRouter,
+      createContext: ({ connectionParams, headers, clientIp }) => {
+        const withToken = new Headers(headers);
+        if (connectionParams?.token) withToken.set("authorization", `Bearer ${connectionParams.token}`);
+        return createContext(withToken, clientIp);
+      },
+      onError: logFault("ws api error"),
+    });
     let accepting = true;
     const http = await startHttpServer({
       host: config.host,
       port: config.httpPort,
       logger,
-      ready: () => accepting,
+      ready: () => accepting && auth !== null,
       chain: chainSetup.embedded?.chain ?? null,
       frontPage: () => frontPage({ mqttPort, chain: config.chain }),
+      webApp: loadWebApp(config.webDir ?? defaultWebDir()),
+      rootInfo: () => ({
+        service: "xenblocks-platform",
+        version: SERVER_VERSION,
+        mqtt_port: mqttPort,
+        api_port: httpPort,
+        connected_workers: transport?.connectedWorkers() ?? 0,
+        uptime: "running",
+        uptime_sec: Math.floor((systemClock.now() - startedAt) / 1000),
+      }),
+      webSockets: [{ pattern: "/trpc", behavior: trpcWs.behavior }],
       mounts: [
-        {
-          pattern: "/trpc/*",
-          handler: trpcHttpHandler({
-            router: appRouter,
-            endpoint: "/trpc",
-            createContext: ({ req }) => createContext(req.headers),
-            // Refusals are the caller's business; only a fault of ours is logged.
-            onError: (e) => {
-              if (e instanceof TRPCError && e.code !== "INTERNAL_SERVER_ERROR") return;
-              logger.error("api error", { error: e instanceof Error ? e.message : String(e) });
-            },
-          }),
-        },
+        { pattern: "/trpc/*", handler: trpcHttp },
+        // REST compatibility (api.md §4): /api/*, /dashboard, /ws/dashboard — apps/server/src/rest.
+        ...restMounts({
+          router: appRouter,
+          createContext,
+          onError: (e) => logger.error("rest error", { error: e instanceof Error ? e.message : String(e) }),
+        }),
       ],
       metrics: () =>
         renderMetrics({
@@ -195,11 +287,11 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
           platformCounters: platform.counters,
           connectedWorkers: () => transport?.connectedWorkers() ?? 0,
           openLeases: async () => {
-            const open = await storage.leases.listOpen();
-            return {
-              pending: open.filter((l) => l.state === "pending").length,
-              active: open.filter((l) => l.state === "active").length,
-            };
+            const [pending, active] = await Promise.all([
+              storage.leases.count({ state: "pending" }),
+              storage.leases.count({ state: "active" }),
+            ]);
+            return { pending, active };
           },
           ledger: () => ledger,
           eventLoopLagMs: () => {
@@ -213,12 +305,28 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
             return since;
           },
           jobs: () => scheduler.stats(),
+          apiClients: () => ({
+            websocket: trpcWs.clientCount(),
+            sse: trpcHttp.openStreams(),
+            liveSubscriptions: live.subscriberCount(),
+          }),
         }),
     });
     closers.push(() => {
       accepting = false;
       http.close();
     });
+    httpPort = http.port;
+    auth = await createAuth({
+      platform,
+      settings: storage.settings,
+      revokedTokens: storage.revokedTokens,
+      publicUrl: config.publicUrl ?? `http://localhost:${http.port}`,
+      jwtSecret: config.jwtSecret,
+      clock: systemClock,
+    });
+    const signIns = auth;
+    scheduler.every("prune-revoked-tokens", 3_600_000, () => signIns.pruneRevoked());
 
     logger.info("xenblocks server started", {
       http: `http://${config.host}:${http.port}`,

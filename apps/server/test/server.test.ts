@@ -4,7 +4,7 @@
  * a clear refusal of a taken port, and state that survives a restart on a libSQL file.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,15 +93,43 @@ const http = (s: RunningServer, path: string, init?: RequestInit) =>
   fetch(`http://127.0.0.1:${s.httpPort}${path}`, init);
 
 describe("the server", () => {
+  it("serves the dashboard's build: files, and index.html for the app's routes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xb-web-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>XenBlocks</title><div id=root></div>");
+    writeFileSync(join(dir, "assets", "index-abc123.js"), "export {}");
+    const s = await server({ webDir: dir });
+    const html = { headers: { accept: "text/html" } };
+    expect(await (await http(s, "/", html)).text()).toContain("<title>XenBlocks</title>");
+    expect(await (await http(s, "/monitoring", html)).text()).toContain("<title>XenBlocks</title>");
+    const asset = await http(s, "/assets/index-abc123.js");
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await http(s, "/assets/missing.js")).status).toBe(404);
+    // The API and the chain keep their paths.
+    expect((await http(s, "/healthz")).status).toBe(200);
+    expect((await http(s, "/difficulty")).status).toBe(200);
+  });
+
   it("answers health and readiness, and serves a front page", async () => {
     const s = await server();
     expect(await (await http(s, "/healthz")).json()).toEqual({ status: "ok" });
     const ready = await http(s, "/readyz");
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready" });
-    const page = await http(s, "/");
+    const page = await http(s, "/", { headers: { accept: "text/html,application/xhtml+xml" } });
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
     expect(await page.text()).toContain(`MQTT on port ${s.mqttPort}`);
+    // A script asking `/` gets the service summary of the earlier platform (api.md §4).
+    const summary = await http(s, "/", { headers: { accept: "application/json" } });
+    expect(await summary.json()).toMatchObject({
+      mqtt_port: s.mqttPort,
+      api_port: s.httpPort,
+      connected_workers: 0,
+      uptime: "running",
+      uptime_sec: expect.any(Number),
+    });
     const missing = await http(s, "/nothing-here");
     expect(missing.status).toBe(404);
   });

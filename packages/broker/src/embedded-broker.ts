@@ -279,6 +279,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     counters,
     isConnected: (workerId) => workers.get(workerId)?.connected === true,
     connectedWorkers: () => workers.size,
+    connectedWorkerIds: () => [...workers.keys()].sort(),
     publish(topic, payload) {
       return new Promise<void>((resolve, reject) => {
         aedes.publish(

@@ -202,6 +202,13 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       for (const seen of lastSeen.values()) if (seen >= cutoff) n++;
       return n;
     },
+    connectedWorkerIds() {
+      const cutoff = now() - ttl;
+      return [...lastSeen]
+        .filter(([, seen]) => seen >= cutoff)
+        .map(([id]) => id)
+        .sort();
+    },
     async publish(topic, payload) {
       await client.publishAsync(topic, payload, { qos: 1, retain: false });
     },

@@ -7,6 +7,8 @@ export interface WorkerTransport {
   publish(topic: string, payload: Buffer): Promise<void>;
   /** Workers currently connected (embedded) or believed reachable (external). */
   connectedWorkers(): number;
+  /** Their worker ids (MQTT client ids are `xenminer_<id>`), sorted. */
+  connectedWorkerIds(): string[];
 }
 
 /** Thrown by the channel for a worker that is not connected: nothing is ever queued for later. */

@@ -3,6 +3,7 @@
  * embedding guide. Everything here is deterministic given its ports: no I/O, no clock, no randomness.
  */
 export * from "./accounts/accounts-service.js";
+export * from "./accounts/idempotency-service.js";
 export * from "./accounts/payments-service.js";
 export * from "./blocks/block-service.js";
 export * from "./blocks/checks.js";
@@ -20,6 +21,7 @@ export * from "./monitoring/monitoring-service.js";
 export * from "./platform.js";
 export * from "./ports.js";
 export * from "./protocol/index.js";
+export * from "./queries/index.js";
 export * from "./rental/billing.js";
 export * from "./rental/end-lease.js";
 export * from "./rental/matching.js";

@@ -4,6 +4,7 @@
  * timers and a test drives them with a fake clock.
  */
 import { AccountsService } from "./accounts/accounts-service.js";
+import { IdempotencyService } from "./accounts/idempotency-service.js";
 import { PaymentsService } from "./accounts/payments-service.js";
 import { BlockService } from "./blocks/block-service.js";
 import { type PlatformConfig, type PlatformConfigInput, resolveConfig } from "./config.js";
@@ -18,6 +19,7 @@ import { Counters } from "./metrics.js";
 import type { Units } from "./money.js";
 import { MonitoringService } from "./monitoring/monitoring-service.js";
 import type { Argon2Verifier, Chain, Clock, EventBus, Ids, Storage, WorkerChannel } from "./ports.js";
+import { AdminQueries, FleetQueries, MarketQueries, WalletQueries } from "./queries/index.js";
 import { RentalService } from "./rental/rental-service.js";
 
 export interface PlatformOptions {
@@ -71,6 +73,7 @@ export function createPlatform(options: PlatformOptions) {
   const accounts = new AccountsService(ctx);
   const payments = new PaymentsService(ctx);
   const monitoring = new MonitoringService(ctx);
+  const idempotency = new IdempotencyService(ctx);
   // A queued control action may go out as soon as its worker reports AVAILABLE.
   // The status handler holds the worker's lock, so it calls the lock-free single-worker path.
   fleet.onAvailable = async (workerId) => {
@@ -94,8 +97,11 @@ export function createPlatform(options: PlatformOptions) {
     snapshotHashrate: () => monitoring.snapshot(),
     /** A few seconds after each hour. */
     rollupHashrate: () => monitoring.rollup(),
-    /** Hourly. */
-    pruneHistory: () => monitoring.prune(),
+    /** Hourly: history past retention, and idempotency answers past their TTL. */
+    pruneHistory: async () => {
+      const pruned = await monitoring.prune();
+      return { ...pruned, idempotency: await idempotency.prune() };
+    },
     /** Runs every job once, in a sensible order; for tests and simple hosts. */
     async runAll() {
       await fleet.flushLive();
@@ -116,9 +122,20 @@ export function createPlatform(options: PlatformOptions) {
     return { violations: ledgerViolations(snapshot), balances: snapshot.balances };
   }
 
+  /** Read models for the API's views (api.md §2): aggregates and pages, never table scans. */
+  const queries = {
+    fleet: new FleetQueries(ctx),
+    market: new MarketQueries(ctx),
+    wallet: new WalletQueries(ctx),
+    admin: new AdminQueries(ctx, ledgerReport),
+  };
+
   return {
     config,
+    /** The platform's clock: hosts derive `now` for views from it, so tests can move time. */
+    clock: ctx.clock,
     counters: ctx.counters,
+    queries,
     /** Subscribe to domain events. */
     events: { subscribe: bus.subscribe },
     fleet,
@@ -128,6 +145,7 @@ export function createPlatform(options: PlatformOptions) {
     accounts,
     payments,
     monitoring,
+    idempotency,
     jobs,
     /** Call once at start: restarts liveness clocks, then completes leases that ended during downtime. */
     async start() {

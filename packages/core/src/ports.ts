@@ -11,6 +11,8 @@ import type {
   ApiKeyRecord,
   AuditRecord,
   BlockRecord,
+  BlockStatus,
+  ChainStatus,
   HealthEventRecord,
   LeaseRecord,
   LeaseState,
@@ -94,6 +96,11 @@ export type UniqueConstraint =
 export interface CursorQuery {
   cursor?: string | null;
   limit: number;
+  /**
+   * REST offset pages (api.md §4): skip this many rows of the same order instead of following a
+   * cursor. With an offset the cursor is ignored; `nextCursor` still points past the page.
+   */
+  offset?: number;
 }
 
 /** Fields a heartbeat changes, flushed in batches (the hot path never writes per message). */
@@ -165,6 +172,94 @@ export interface WorkerPageQuery {
   minMemoryGb?: number;
   /** Only workers whose duration bounds contain this. */
   durationSec?: number;
+  /** Only workers with (true) or without (false) an open (pending or active) lease. */
+  leased?: boolean;
+}
+
+/** Sums over a set of workers (the whole fleet or one owner's), for the stats cards. */
+export interface WorkerTotals {
+  total: number;
+  online: number;
+  banned: number;
+  suspect: number;
+  listed: number;
+  /** Sum of the online workers' hashrates, H/s. */
+  hashrate: number;
+  /** Sum of gpuCount over all the workers. */
+  gpus: number;
+  /** Sum of activeGpus over the online workers. */
+  activeGpus: number;
+  leaseBlocks: number;
+  selfBlocks: number;
+  /** Distinct owners among the workers. */
+  owners: number;
+  /** The earliest registeredAt, null without workers. */
+  firstRegisteredAt: number | null;
+}
+
+/** One point of a hashrate series: the sum over workers of each worker's average in the bucket. */
+export interface HashratePoint {
+  /** Bucket start, epoch ms. */
+  ts: number;
+  hashrate: number;
+  /** Sum of per-worker average active GPUs; null where the source (roll-ups) does not keep them. */
+  activeGpus: number | null;
+  /** Workers with a hashrate > 0 in the bucket. */
+  onlineWorkers: number;
+}
+
+export interface HashrateSeriesQuery {
+  from: number;
+  to: number;
+  /** Bucket width, ms (a positive integer); buckets start at multiples of it (UTC). */
+  bucketMs: number;
+  /**
+   * raw snapshots, hourly roll-ups or daily roll-ups (the caller picks by range); [from, to) bounds
+   * the snapshot time or the roll-up's bucketStart. From roll-ups, a worker's average in a bucket is
+   * its roll-ups' sample-weighted average (the mean of the snapshots they were built from), and it
+   * counts as online when it has online samples there.
+   */
+  source: "raw" | "hourly" | "daily";
+  workerId?: string;
+  owner?: string;
+}
+
+/** Sums of settlements for a renter, a provider, or everyone. */
+export interface SettlementTotals {
+  count: number;
+  completed: number;
+  interrupted: number;
+  cancelled: number;
+  total: Units;
+  fee: Units;
+  providerAmount: Units;
+  refund: Units;
+}
+
+/** A count or sum per time bucket (bucket start, epoch ms); buckets without rows are absent. */
+export interface BucketCount {
+  ts: number;
+  count: number;
+}
+export interface BucketSum {
+  ts: number;
+  sum: Units;
+}
+
+/** Filters of block lists and counts. */
+export interface BlockFilter {
+  workerId?: string;
+  /** Blocks of this owner's workers. */
+  owner?: string;
+  leaseId?: string;
+  /** Only blocks mined outside any lease (leaseId null). */
+  selfOnly?: boolean;
+  status?: BlockStatus;
+  chainStatus?: ChainStatus;
+  /** receivedAt ≥ since. */
+  since?: number;
+  /** receivedAt ≤ until. */
+  until?: number;
 }
 
 export type WorkerCounterDelta = Partial<
@@ -189,6 +284,15 @@ export interface WorkerRepo {
   listByOwner(owner: string): Promise<WorkerRecord[]>;
   /** One page and the total count of the matching workers. */
   page(q: WorkerPageQuery): Promise<{ items: WorkerRecord[]; total: number }>;
+  /** Sums over every worker, or over one owner's. */
+  totals(q?: { owner?: string }): Promise<WorkerTotals>;
+  /**
+   * Marketplace facets: each distinct GPU name (as reported) with how many workers carry it,
+   * among workers matching the same filters as `page` would (sort and paging ignored).
+   */
+  gpuModelCounts(
+    q: Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir">,
+  ): Promise<{ model: string; count: number }[]>;
 }
 
 export interface LeaseRepo {
@@ -212,8 +316,31 @@ export interface LeaseRepo {
   /** Open-lease escrow of one renter. */
   sumOpenEscrowOf(renter: string): Promise<Units>;
   list(
-    q: CursorQuery & { renter?: string; provider?: string; workerId?: string; state?: LeaseState },
+    q: CursorQuery & {
+      renter?: string;
+      provider?: string;
+      /** Leases where the address is the renter or the provider. */
+      party?: string;
+      workerId?: string;
+      state?: LeaseState;
+    },
   ): Promise<Page<LeaseRecord>>;
+  /** How many leases match; `open` = pending or active. */
+  count(q?: {
+    state?: LeaseState;
+    open?: boolean;
+    renter?: string;
+    provider?: string;
+    party?: string;
+  }): Promise<number>;
+  /** Distinct renters who ever created a lease. */
+  countRenters(): Promise<number>;
+  /** Σ blocksAccepted over the leases matching. */
+  sumBlocksAccepted(q: { renter?: string; provider?: string }): Promise<number>;
+  /** Leases confirmed at or before `at` (null = no bound), newest confirmation first, then leaseId desc. */
+  confirmedBefore(at: number | null, limit: number): Promise<LeaseRecord[]>;
+  /** Final leases ended at or before `at` (null = no bound), newest end first, then leaseId desc. */
+  endedBefore(at: number | null, limit: number): Promise<LeaseRecord[]>;
 }
 
 export interface BlockRepo {
@@ -225,6 +352,11 @@ export interface BlockRepo {
   dueChainChecks(now: number, limit: number): Promise<BlockRecord[]>;
   listByLease(leaseId: string, q: CursorQuery): Promise<Page<BlockRecord>>;
   recent(limit: number): Promise<BlockRecord[]>;
+  /** A filtered page; `order` newest (id desc, the default) or oldest (id asc). */
+  list(q: CursorQuery & BlockFilter & { order?: "newest" | "oldest" }): Promise<Page<BlockRecord>>;
+  count(q?: BlockFilter): Promise<number>;
+  /** Blocks per bucket of `bucketMs` over [from, to) (receivedAt), filtered. */
+  countByBucket(q: BlockFilter & { from: number; to: number; bucketMs: number }): Promise<BucketCount[]>;
 }
 
 export interface LedgerRepo {
@@ -244,8 +376,18 @@ export interface SettlementRepo {
   /** Refuses a second settlement for a lease (`settlement_lease`). */
   insert(s: SettlementRecord): Promise<void>;
   get(leaseId: string): Promise<SettlementRecord | null>;
-  list(q: CursorQuery & { party?: string; provider?: string }): Promise<Page<SettlementRecord>>;
-  count(): Promise<number>;
+  list(
+    q: CursorQuery & { party?: string; provider?: string; renter?: string; leaseId?: string },
+  ): Promise<Page<SettlementRecord>>;
+  count(q?: { party?: string; provider?: string; renter?: string }): Promise<number>;
+  totals(q?: { renter?: string; provider?: string; since?: number }): Promise<SettlementTotals>;
+  /** Provider amounts per bucket of `bucketMs` over [from, to) (settledAt). */
+  providerEarningsByBucket(q: {
+    provider: string;
+    from: number;
+    to: number;
+    bucketMs: number;
+  }): Promise<BucketSum[]>;
 }
 
 export interface WithdrawalRepo {
@@ -267,6 +409,9 @@ export interface AccountRepo {
    * API keys) checked by concurrent transactions are checked one after the other.
    */
   lock(address: string): Promise<void>;
+  count(): Promise<number>;
+  /** Accounts by address ascending; `search` is an address prefix (any case). */
+  list(q: CursorQuery & { search?: string }): Promise<Page<AccountRecord>>;
 }
 
 export interface ApiKeyRepo {
@@ -329,6 +474,24 @@ export interface MonitoringRepo {
   snapshots(q: TimeRange): Promise<HashrateSnapshot[]>;
   hourly(q: TimeRange): Promise<HashrateRollup[]>;
   daily(q: TimeRange): Promise<HashrateRollup[]>;
+  /** A bucketed series computed by the database (no per-row transfer), ascending by ts. */
+  series(q: HashrateSeriesQuery): Promise<HashratePoint[]>;
+}
+
+/** Small persistent settings (e.g. the generated JWT secret). */
+export interface SettingsRepo {
+  get(key: string): Promise<string | null>;
+  /** Stores the value unless the key exists; returns the stored value (the first writer wins). */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
+/** Revoked session tokens (JWT ids), kept until the token would have expired anyway. */
+export interface RevokedTokenRepo {
+  /** Idempotent. */
+  revoke(tokenId: string, expiresAt: number): Promise<void>;
+  isRevoked(tokenId: string): Promise<boolean>;
+  /** Forgets revocations of tokens expired before `before`; returns how many went. */
+  prune(before: number): Promise<number>;
 }
 
 /**
@@ -367,6 +530,8 @@ export interface Repos {
   audit: AuditRepo;
   monitoring: MonitoringRepo;
   idempotency: IdempotencyRepo;
+  settings: SettingsRepo;
+  revokedTokens: RevokedTokenRepo;
 }
 
 /**

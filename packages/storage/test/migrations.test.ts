@@ -112,6 +112,12 @@ async function expectFilled(storage: Storage) {
   });
   expect(found.items.map((w) => w.workerId)).toEqual(["old-worker"]);
   expect(found.items[0]?.gpus).toHaveLength(2);
+  // Its GPU names as reported were backfilled for the marketplace facets (migration 0004).
+  expect(await storage.workers.gpuModelCounts({})).toStrictEqual([
+    { model: "NVIDIA A100", count: 1 },
+    { model: "NVIDIA GeForce RTX 4090", count: 1 },
+  ]);
+  expect(await storage.settings.setIfAbsent("k", "v")).toBe("v");
   // The table the later migration added works.
   await storage.idempotency.insert({
     actor: "0xa000000000000000000000000000000000000001",

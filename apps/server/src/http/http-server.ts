@@ -8,11 +8,14 @@ import uWS, {
   type HttpResponse,
   type TemplatedApp,
   type us_listen_socket,
+  type WebSocket,
+  type WebSocketBehavior,
 } from "uWebSockets.js";
 import type { ChainState } from "@xenblocks/sim/chain";
 import { handleChainRequest, isChainPath, MAX_CHAIN_BODY_BYTES } from "@xenblocks/sim/chain";
 import type { ServerLogger } from "../log.js";
 import { readBody, send, trackAbort } from "./respond.js";
+import { type StaticFile, type WebApp, wantsPage } from "./static-files.js";
 
 export interface HttpOptions {
   host: string;
@@ -22,14 +25,31 @@ export interface HttpOptions {
   ready: () => boolean;
   metrics: () => Promise<string>;
   chain: ChainState | null;
+  /** The page at `/` for a browser when there is no dashboard build. */
   frontPage: () => string;
+  /** The built dashboard, served at `/` and its routes for browsers; null = none built. */
+  webApp?: WebApp | null;
+  /** `GET /` for a script (Accept without text/html): the REST service summary (api.md §4). */
+  rootInfo?: () => object;
   /** More routes (the API), registered before the catch-all; each gets the request as uWS gives it. */
   mounts?: ReadonlyArray<{ pattern: string; handler: (res: HttpResponse, req: HttpRequest) => void }>;
+  /**
+   * WebSocket endpoints (e.g. tRPC at `/trpc`), registered before the mounts. A plain HTTP request on
+   * such a pattern falls through to the HTTP routes. Upgrades are refused once shutdown begins, and
+   * `close()` closes every open socket (1001).
+   */
+  webSockets?: ReadonlyArray<WebSocketMount>;
+}
+
+export interface WebSocketMount {
+  pattern: string;
+  // `never`: any behaviour fits, whatever its user data.
+  behavior: WebSocketBehavior<never>;
 }
 
 export interface HttpServer {
   readonly port: number;
-  /** Stops accepting connections (requests in flight finish). */
+  /** Stops accepting connections (requests in flight finish) and closes the WebSockets. */
   close(): void;
 }
 
@@ -72,10 +92,42 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
       },
     );
   });
-  app.get("/", (res) => {
+  app.get("/", (res, req) => {
     if (refuseIfClosing(res)) return;
-    send(res, { aborted: false }, 200, options.frontPage(), "text/html; charset=utf-8");
+    const accept = req.getHeader("accept");
+    if (!accept.includes("text/html") && options.rootInfo) {
+      send(res, { aborted: false }, 200, JSON.stringify(options.rootInfo()));
+    } else if (options.webApp) {
+      sendFile(res, options.webApp.index);
+    } else {
+      send(res, { aborted: false }, 200, options.frontPage(), "text/html; charset=utf-8");
+    }
   });
+  const sockets = new Set<WebSocket<never>>();
+  for (const { pattern, behavior } of options.webSockets ?? []) {
+    app.ws<never>(pattern, {
+      ...behavior,
+      upgrade: (res, req, context) => {
+        if (refuseIfClosing(res)) return;
+        if (behavior.upgrade) return behavior.upgrade(res, req, context);
+        res.upgrade(
+          {},
+          req.getHeader("sec-websocket-key"),
+          req.getHeader("sec-websocket-protocol"),
+          req.getHeader("sec-websocket-extensions"),
+          context,
+        );
+      },
+      open: (ws) => {
+        sockets.add(ws);
+        return behavior.open?.(ws);
+      },
+      close: (ws, code, message) => {
+        sockets.delete(ws);
+        behavior.close?.(ws, code, message);
+      },
+    });
+  }
   for (const mount of options.mounts ?? []) {
     app.any(mount.pattern, (res, req) => {
       if (!refuseIfClosing(res)) mount.handler(res, req);
@@ -98,6 +150,14 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
     close() {
       closing = true;
       uWS.us_listen_socket_close(token);
+      // Each `end` runs the socket's close handler at once, which removes it from the set.
+      for (const ws of [...sockets]) {
+        try {
+          ws.end(1001, "server shutting down");
+        } catch {
+          sockets.delete(ws);
+        }
+      }
     },
   };
 }
@@ -128,5 +188,23 @@ function route(res: HttpResponse, req: HttpRequest, options: HttpOptions): void 
       });
     return;
   }
+  const web = options.webApp;
+  if (web && (method === "GET" || method === "HEAD")) {
+    const file = web.file(url) ?? (wantsPage(url, req.getHeader("accept")) ? web.index : undefined);
+    if (file) {
+      sendFile(res, file);
+      return;
+    }
+  }
   send(res, state, 404, JSON.stringify({ error: "not found", path: url }));
+}
+
+function sendFile(res: HttpResponse, file: StaticFile): void {
+  res.cork(() => {
+    res
+      .writeStatus("200 OK")
+      .writeHeader("content-type", file.type)
+      .writeHeader("cache-control", file.cacheControl)
+      .end(file.body);
+  });
 }

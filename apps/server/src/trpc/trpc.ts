@@ -7,12 +7,77 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { type Actor, DomainError, type ErrorCode, type Platform, type Storage } from "@xenblocks/core";
 import { ZodError } from "zod";
+import type { LiveHub } from "../live/hub.js";
+import type { ViewCache } from "./view-cache.js";
+
+/** The signed-in session behind a JWT (absent for API keys): what `auth.logout` revokes. */
+export interface Session {
+  tokenId: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+/** Sign-in with Ethereum and sessions, as the `auth` router needs them (apps/server/src/auth). */
+export interface AuthApi {
+  /** A fresh server nonce and the EIP-4361 message to sign for it. */
+  issueNonce(input: { address: string; chainId: number }): Promise<{
+    nonce: string;
+    message: string;
+    expiresAt: number;
+  }>;
+  /** Checks every field of the message and the signature; consumes the nonce; issues a JWT. */
+  verify(input: { message: string; signature: string }): Promise<{
+    token: string;
+    expiresAt: number;
+    address: string;
+  }>;
+  /** REST sign-in (`POST /api/auth/verify`): the signature of the message issued with this nonce. */
+  verifyByNonce(input: { address: string; nonce: string; signature: string }): Promise<{
+    token: string;
+    expiresAt: number;
+    address: string;
+  }>;
+  /** Revokes the token id until the token would have expired. */
+  logout(session: Session): Promise<void>;
+}
+
+/** What the server knows about itself, for `admin.status`, `overview.network` and REST `/api/status`. */
+export interface ServerInfo {
+  version: string;
+  /** Epoch ms. */
+  startedAt: number;
+  mqttPort: number | null;
+  httpPort: () => number;
+  /** Client ids of the MQTT connections (workers) the platform sees now. */
+  mqttClients(): string[];
+  chain: {
+    adapter: "embedded" | "http" | "none";
+    stats(): Promise<{ difficulty: number; totalBlocks: number } | null>;
+  };
+}
 
 export interface Context {
   platform: Platform;
   storage: Storage;
-  /** The caller, when signed in (JWT, coming) or holding an API key; null for the public. */
+  /** The caller, when signed in (JWT) or holding an API key; null for the public. */
   actor: Actor | null;
+  /** Set when the caller came with a JWT (not with an API key). */
+  session: Session | null;
+  auth: AuthApi;
+  /** The caller's address as seen by the server (rate limits key on it before sign-in). */
+  clientIp: string;
+  info: ServerInfo;
+  /** Live events (api.md §3). */
+  live: LiveHub;
+  /** Public views shared for a second by everyone asking the same thing. */
+  views: ViewCache;
+  /** Per-IP sign-in and per-account mutation budgets (platform-rules §10). */
+  limits: { signIn: Limiter; mutations: Limiter };
+}
+
+/** A rate limiter: `take` spends one unit of the key's budget, false when none is left. */
+export interface Limiter {
+  take(key: string): boolean;
 }
 
 /** The tRPC code for each app code: refusals of the rules are BAD_REQUEST or CONFLICT by nature. */
@@ -69,10 +134,28 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const publicProcedure = t.procedure;
 
-/** **user**: a signed-in wallet or an API key (api.md §1). */
-export const userProcedure = t.procedure.use(({ ctx, next }) => {
+/** Sign-in steps (`auth.nonce`, `auth.verify`): public, limited per client IP. */
+export const signInProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.limits.signIn.take(ctx.clientIp)) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "too many sign-in attempts; wait a minute" });
+  }
+  return next();
+});
+
+/** **user**: a signed-in wallet or an API key (api.md §1); mutations limited per account. */
+export const userProcedure = t.procedure.use(({ ctx, type, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
+  if (type === "mutation" && !ctx.limits.mutations.take(ctx.actor.address)) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "too many changes in a minute; slow down" });
+  }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+/** **signed-in**: a JWT only, not an API key (api.md §1). */
+export const signedInProcedure = userProcedure.use(({ ctx, next }) => {
+  if (!ctx.session)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in with a wallet (API keys cannot do this)" });
+  return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
 /** **admin**: a caller whose address is in the configured admin list (checked on every call). */

@@ -25,14 +25,23 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   onError?: (error: unknown) => void;
 }
 
+/** The request header the adapter sets to the peer's address (read by `createContext`). */
+export const CLIENT_IP_HEADER = "x-xenblocks-client-ip";
+
 // Set by uWS and by the transport, never copied from the fetch Response.
 const SKIPPED_HEADERS = new Set(["content-length", "transfer-encoding", "connection"]);
 
-export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttpOptions<TRouter>) {
+/** The uWS route handler, plus how many subscriptions it is streaming (SSE) right now, for metrics. */
+export type TrpcHttpHandler = ((res: HttpResponse, req: HttpRequest) => void) & { openStreams(): number };
+
+export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(
+  options: TrpcHttpOptions<TRouter>,
+): TrpcHttpHandler {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
 
-  return (res: HttpResponse, req: HttpRequest): void => {
+  const streams = { open: 0 };
+  const handler = (res: HttpResponse, req: HttpRequest): void => {
     const method = req.getMethod().toUpperCase();
     const url = req.getUrl();
     const query = req.getQuery() ?? "";
@@ -40,6 +49,8 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttp
     req.forEach((key, value) => {
       headers.append(key, value);
     });
+    // The peer address as the socket reports it; set last, so a client cannot supply its own.
+    headers.set(CLIENT_IP_HEADER, Buffer.from(res.getRemoteAddressAsText()).toString());
     const controller = new AbortController();
     const state: { aborted: boolean; onAbort?: () => void } = { aborted: false };
     res.onAborted(() => {
@@ -77,7 +88,7 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttp
           createContext: options.createContext as never,
           ...(options.onError && { onError: ({ error }: { error: unknown }) => options.onError?.(error) }),
         });
-        await writeResponse(res, state, response, cors, drainTimeoutMs, controller);
+        await writeResponse(res, state, response, cors, drainTimeoutMs, controller, streams);
       })
       .catch((e: unknown) => {
         options.onError?.(e);
@@ -87,6 +98,7 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttp
         );
       });
   };
+  return Object.assign(handler, { openStreams: () => streams.open });
 }
 
 function corsHeaders(
@@ -109,6 +121,7 @@ async function writeResponse(
   cors: Array<[string, string]> | null,
   drainTimeoutMs: number,
   controller: AbortController,
+  streams: { open: number },
 ): Promise<void> {
   const head = () => {
     res.writeStatus(STATUS_TEXT[response.status] ?? `${response.status} ${response.statusText}`);
@@ -134,6 +147,7 @@ async function writeResponse(
   res.cork(head);
   const drain = drainWatcher(res, state);
   const reader = response.body.getReader();
+  streams.open += 1;
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -151,6 +165,7 @@ async function writeResponse(
     }
     if (!state.aborted) res.cork(() => res.end());
   } finally {
+    streams.open -= 1;
     controller.abort();
     await reader.cancel().catch(() => {});
   }

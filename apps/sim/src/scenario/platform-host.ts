@@ -86,6 +86,7 @@ export async function startLibraryPlatform(options: LibraryPlatformOptions = {})
       isConnected: (id) => broker.isConnected(id),
       publish: (topic, payload) => broker.publish(topic, payload),
       connectedWorkers: () => broker.connectedWorkers(),
+      connectedWorkerIds: () => broker.connectedWorkerIds(),
     };
     const channel: WorkerChannel = mqttWorkerChannel(current, brokerCounters);
 

@@ -116,6 +116,70 @@ export class WorkerAdminService {
     });
   }
 
+  /**
+   * Broadcast (admin, platform-rules §11): the action to every worker in scope, each with the
+   * sequencing of `control`. Online workers only by default; leased, banned and offline ones are
+   * skipped with the reason, never interrupted.
+   */
+  broadcast(
+    actor: Actor,
+    req: {
+      action: string;
+      config?: Record<string, unknown>;
+      onlineOnly?: boolean;
+      owner?: string;
+      confirm?: boolean;
+    },
+  ): Promise<Result<{ status: "sent"; workers: string[]; skipped: { workerId: string; reason: string }[] }>> {
+    return attempt(async () => {
+      const { ctx } = this;
+      if (!isAdmin(ctx, checkActor(actor))) fail("FORBIDDEN", "only admins may broadcast");
+      const onlineOnly = req.onlineOnly ?? true;
+      const owner = req.owner?.toLowerCase();
+      if (req.action === "shutdown" && req.confirm !== true) {
+        fail("CONFIRMATION_REQUIRED", "a shutdown broadcast needs confirm: true");
+      }
+      // Offline workers cannot take a command, so without an owner the online list is the scope.
+      const scope =
+        owner !== undefined
+          ? await ctx.storage.workers.listByOwner(owner)
+          : await ctx.storage.workers.listOnline();
+      const workers: string[] = [];
+      const skipped: { workerId: string; reason: string }[] = [];
+      for (const w of scope.sort((a, b) => (a.workerId < b.workerId ? -1 : 1))) {
+        const reason = !w.online
+          ? "offline"
+          : w.banned
+            ? "banned"
+            : (await ctx.storage.leases.openForWorker(w.workerId))
+              ? "leased"
+              : null;
+        if (reason !== null) {
+          if (reason !== "offline" || !onlineOnly) skipped.push({ workerId: w.workerId, reason });
+          continue;
+        }
+        const sent = await this.control(actor, {
+          workerId: w.workerId,
+          action: req.action,
+          ...(req.config !== undefined && { config: req.config }),
+          ...(req.confirm !== undefined && { confirm: req.confirm }),
+        });
+        if (sent.ok) workers.push(w.workerId);
+        else if (sent.error.code === "VALIDATION" || sent.error.code === "CONFIRMATION_REQUIRED")
+          throw sent.error;
+        else skipped.push({ workerId: w.workerId, reason: sent.error.message });
+      }
+      await ctx.storage.audit.append({
+        at: ctx.clock.now(),
+        actor: checkActor(actor),
+        action: `broadcast:${req.action}`,
+        target: owner ?? "*",
+        result: `sent ${workers.length}, skipped ${skipped.length}`,
+      });
+      return { status: "sent", workers, skipped };
+    });
+  }
+
   /** Sends queued actions whose worker is ready: AVAILABLE with no release outstanding, or waited out. */
   async dispatchPendingControls(): Promise<number> {
     let sent = 0;

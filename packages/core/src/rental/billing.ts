@@ -25,8 +25,7 @@ export function computeBilling(
 ): Billing {
   const billedSec = billedSeconds(lease.confirmedAt, billingEndMs, lease.durationSec);
   const total = lease.pricePerSec * BigInt(billedSec);
-  const fee = (total * BigInt(feeBps)) / 10_000n;
-  return { billedSec, total, fee, providerAmount: total - fee, refund: lease.escrow - total };
+  return { billedSec, total, ...feeSplit(total, feeBps), refund: lease.escrow - total };
 }
 
 /** The settlement transfers; zero amounts are skipped, so a cancelled lease posts only its refund. */
@@ -90,4 +89,10 @@ export function settlementRecord(
     feeBps,
     settledAt,
   };
+}
+
+/** The platform's fee (rounded down) and the provider's share of a total. */
+export function feeSplit(total: bigint, feeBps: number): { fee: bigint; providerAmount: bigint } {
+  const fee = (total * BigInt(feeBps)) / 10_000n;
+  return { fee, providerAmount: total - fee };
 }

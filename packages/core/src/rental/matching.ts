@@ -57,7 +57,9 @@ export function whyNotCandidate(w: Candidate, hasOpenLease: boolean, q: Candidat
   if (releasePending || settling) {
     return {
       code: "WORKER_BUSY",
-      message: `worker ${id} is finishing its previous lease; try again shortly`,
+      message: releasePending
+        ? `worker ${id} is finishing its previous lease; try again shortly`
+        : `worker ${id} was sent a message under 2 s ago (settle gap); try again in a moment`,
     };
   }
   if (q.durationSec < w.minDurationSec || q.durationSec > w.maxDurationSec) {

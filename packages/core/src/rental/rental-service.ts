@@ -153,11 +153,31 @@ export class RentalService {
 
   // ------------------------------------------------------------------ internals
 
-  private async createLease(
-    renter: string,
-    consumerAddress: string,
+  /**
+   * What renting now would pick and cost, without renting (`marketplace.estimate`): the same
+   * matching as `rent`, refusals included. `renter` (null for the public) excludes own workers.
+   */
+  estimate(
+    renter: string | null,
     input: RentInput,
-  ): Promise<{ lease: LeaseRecord; transfers: Transfer[] }> {
+  ): Promise<Result<{ worker: WorkerRecord; durationSec: number; total: bigint }>> {
+    return attempt(async () => {
+      if (!Number.isSafeInteger(input.durationSec) || input.durationSec < 1) {
+        fail("VALIDATION", "durationSec must be a positive integer");
+      }
+      const candidates = await this.candidates(renter ?? "", checkFilters(input));
+      const worker = candidates[0];
+      if (!worker) fail("NO_WORKER_AVAILABLE", "no worker matches this request right now");
+      return {
+        worker,
+        durationSec: input.durationSec,
+        total: worker.pricePerSec * BigInt(input.durationSec),
+      };
+    });
+  }
+
+  /** Matching workers, best first: the named worker (or its refusal), else best value (§5). */
+  private async candidates(renter: string, input: RentInput): Promise<WorkerRecord[]> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const query: CandidateQuery = {
@@ -178,6 +198,17 @@ export class RentalService {
         ? this.byBestValue(await ctx.storage.workers.findCandidates(query), now)
         : [];
     if (input.workerId !== undefined) candidates.push(await this.explicitCandidate(input.workerId, query));
+    return candidates;
+  }
+
+  private async createLease(
+    renter: string,
+    consumerAddress: string,
+    input: RentInput,
+  ): Promise<{ lease: LeaseRecord; transfers: Transfer[] }> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const candidates = await this.candidates(renter, input);
     if (candidates.length === 0) fail("NO_WORKER_AVAILABLE", "no worker matches this request right now");
     for (const worker of candidates) {
       const prefix = await this.newPrefix();

@@ -8,28 +8,43 @@ import {
   type AccountRecord,
   type ApiKeyRecord,
   type AuditRecord,
+  type BlockFilter,
   type BlockRecord,
   compareWorkers,
+  type HashratePoint,
   type HashrateRollup,
   type HashrateSnapshot,
   type HealthEventRecord,
   type IdempotencyRecord,
   isCandidate,
   type LeaseRecord,
+  type LeaseState,
   matchesWorkerPage,
   type Repos,
   type SettlementRecord,
+  type SettlementTotals,
   type Storage,
   type TimeRange,
   type Transfer,
   UniqueViolation,
   type WithdrawalRecord,
+  type WorkerPageQuery,
   type WorkerRecord,
 } from "@xenblocks/core";
-import { newestFirst, pageOf } from "./paging.js";
+import { bucketOf, byBucket, newestFirst, pageOf } from "./paging.js";
 import { Journal, Log, Table } from "./table.js";
 
 const isOpen = (l: Pick<LeaseRecord, "state">) => l.state === "pending" || l.state === "active";
+/** JavaScript's own string order (code units), the order the SQL adapters' binary collations give. */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+type WorkerFilter = Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir">;
+type LeaseCountQuery = {
+  state?: LeaseState;
+  open?: boolean;
+  renter?: string;
+  provider?: string;
+  party?: string;
+};
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -90,6 +105,46 @@ export function createMemoryStorage(): Storage {
   const daily = new Table<string, HashrateRollup>(journal);
   const idempotency = new Table<string, IdempotencyRecord>(journal);
   const audit = new Log<AuditRecord>(journal);
+  const settings = new Table<string, string>(journal);
+  const revokedTokens = new Table<string, number>(journal);
+
+  /** The page filters of core, plus `leased` (whether the worker has an open lease). */
+  const matchesWorkers = (w: WorkerRecord, q: WorkerFilter) => {
+    const leased = openLeaseByWorker.has(w.workerId);
+    return (
+      matchesWorkerPage(w, q as WorkerPageQuery, leased) && (q.leased === undefined || q.leased === leased)
+    );
+  };
+  const matchesLease = (l: LeaseRecord, q: LeaseCountQuery & { workerId?: string }) =>
+    (q.renter === undefined || l.renter === q.renter) &&
+    (q.provider === undefined || l.provider === q.provider) &&
+    (q.party === undefined || l.renter === q.party || l.provider === q.party) &&
+    (q.workerId === undefined || l.workerId === q.workerId) &&
+    (q.state === undefined || l.state === q.state) &&
+    (q.open === undefined || isOpen(l) === q.open);
+  const matchesBlock = (b: BlockRecord, q: BlockFilter) =>
+    (q.workerId === undefined || b.workerId === q.workerId) &&
+    (q.owner === undefined || workers.get(b.workerId)?.owner === q.owner.toLowerCase()) &&
+    (q.leaseId === undefined || b.leaseId === q.leaseId) &&
+    (!q.selfOnly || b.leaseId === null) &&
+    (q.status === undefined || b.status === q.status) &&
+    (q.chainStatus === undefined || b.chainStatus === q.chainStatus) &&
+    (q.since === undefined || b.receivedAt >= q.since) &&
+    (q.until === undefined || b.receivedAt <= q.until);
+  const matchesSettlement = (
+    s: SettlementRecord,
+    q: { party?: string; provider?: string; renter?: string; leaseId?: string },
+  ) =>
+    (q.party === undefined || s.renter === q.party || s.provider === q.party) &&
+    (q.provider === undefined || s.provider === q.provider) &&
+    (q.renter === undefined || s.renter === q.renter) &&
+    (q.leaseId === undefined || s.leaseId === q.leaseId);
+  /** Workers an owner filter keeps (all when there is none). */
+  const ownerKeeps = (owner: string | undefined) => {
+    if (owner === undefined) return () => true;
+    const lower = owner.toLowerCase();
+    return (workerId: string) => workers.get(workerId)?.owner === lower;
+  };
 
   /** Runs a body alone (after every earlier write), rolling back all of its writes if it throws. */
   function exclusive<T>(body: () => Promise<T>): Promise<T> {
@@ -136,6 +191,16 @@ export function createMemoryStorage(): Storage {
       },
       // Transactions run one at a time here: holding the row needs nothing more.
       async lock() {},
+      count: async () => accounts.size,
+      async list(q) {
+        const prefix = q.search?.toLowerCase() ?? "";
+        return pageOf(
+          [...accounts.values()]
+            .filter((a) => a.address.startsWith(prefix))
+            .sort((a, b) => compareText(a.address, b.address)),
+          q,
+        );
+      },
     }),
 
     apiKeys: serialized({
@@ -204,13 +269,48 @@ export function createMemoryStorage(): Storage {
         [...workers.values()].filter((w) => w.owner === owner).map((w) => structuredClone(w)),
       async page(q) {
         const matching = [...workers.values()]
-          .filter((w) => matchesWorkerPage(w, q, openLeaseByWorker.has(w.workerId)))
+          .filter((w) => matchesWorkers(w, q))
           .sort((a, b) => compareWorkers(a, b, q.sortBy, q.sortDir));
         const start = (q.page - 1) * q.limit;
         return {
           items: matching.slice(start, start + q.limit).map((w) => structuredClone(w)),
           total: matching.length,
         };
+      },
+      async totals(q = {}) {
+        const owner = q.owner?.toLowerCase();
+        const mine = [...workers.values()].filter((w) => owner === undefined || w.owner === owner);
+        const online = mine.filter((w) => w.online);
+        const sum = (rows: WorkerRecord[], of: (w: WorkerRecord) => number) =>
+          rows.reduce((total, w) => total + of(w), 0);
+        return {
+          total: mine.length,
+          online: online.length,
+          banned: mine.filter((w) => w.banned).length,
+          suspect: mine.filter((w) => w.suspect).length,
+          listed: mine.filter((w) => w.listed).length,
+          hashrate: sum(online, (w) => w.hashrate),
+          gpus: sum(mine, (w) => w.gpuCount),
+          activeGpus: sum(online, (w) => w.activeGpus),
+          leaseBlocks: sum(mine, (w) => w.leaseBlocks),
+          selfBlocks: sum(mine, (w) => w.selfBlocks),
+          owners: new Set(mine.map((w) => w.owner)).size,
+          firstRegisteredAt: mine.reduce<number | null>(
+            (first, w) => (first === null || w.registeredAt < first ? w.registeredAt : first),
+            null,
+          ),
+        };
+      },
+      async gpuModelCounts(q) {
+        const counts = new Map<string, number>();
+        for (const w of workers.values()) {
+          if (!matchesWorkers(w, q)) continue;
+          for (const model of new Set(w.gpus.map((g) => g.name)))
+            counts.set(model, (counts.get(model) ?? 0) + 1);
+        }
+        return [...counts]
+          .map(([model, count]) => ({ model, count }))
+          .sort((a, b) => b.count - a.count || compareText(a.model, b.model));
       },
     }),
 
@@ -276,18 +376,34 @@ export function createMemoryStorage(): Storage {
       list: async (q) =>
         pageOf(
           newestFirst(
-            [...leases.values()].filter(
-              (l) =>
-                (q.renter === undefined || l.renter === q.renter) &&
-                (q.provider === undefined || l.provider === q.provider) &&
-                (q.workerId === undefined || l.workerId === q.workerId) &&
-                (q.state === undefined || l.state === q.state),
-            ),
+            [...leases.values()].filter((l) => matchesLease(l, q)),
             (l) => l.createdAt,
             (l) => l.leaseId,
           ),
           q,
         ),
+      count: async (q = {}) => [...leases.values()].filter((l) => matchesLease(l, q)).length,
+      countRenters: async () => new Set([...leases.values()].map((l) => l.renter)).size,
+      sumBlocksAccepted: async (q) =>
+        [...leases.values()].filter((l) => matchesLease(l, q)).reduce((n, l) => n + l.blocksAccepted, 0),
+      confirmedBefore: async (at, limit) =>
+        newestFirst(
+          [...leases.values()].filter((l) => l.confirmedAt !== null && (at === null || l.confirmedAt <= at)),
+          (l) => l.confirmedAt!,
+          (l) => l.leaseId,
+        )
+          .slice(0, limit)
+          .map((l) => structuredClone(l)),
+      endedBefore: async (at, limit) =>
+        newestFirst(
+          [...leases.values()].filter(
+            (l) => !isOpen(l) && l.endedAt !== null && (at === null || l.endedAt <= at),
+          ),
+          (l) => l.endedAt!,
+          (l) => l.leaseId,
+        )
+          .slice(0, limit)
+          .map((l) => structuredClone(l)),
     }),
 
     blocks: serialized({
@@ -327,6 +443,23 @@ export function createMemoryStorage(): Storage {
           .sort((a, b) => b.id - a.id)
           .slice(0, limit)
           .map((b) => structuredClone(b)),
+      list: async (q) =>
+        pageOf(
+          [...blocks.values()]
+            .filter((b) => matchesBlock(b, q))
+            .sort((a, b) => (q.order === "oldest" ? a.id - b.id : b.id - a.id)),
+          q,
+        ),
+      count: async (q = {}) => [...blocks.values()].filter((b) => matchesBlock(b, q)).length,
+      countByBucket: async (q) =>
+        byBucket(
+          [...blocks.values()].filter(
+            (b) => b.receivedAt >= q.from && b.receivedAt < q.to && matchesBlock(b, q),
+          ),
+          (b) => bucketOf(b.receivedAt, q.bucketMs),
+          0,
+          (n) => n + 1,
+        ).map(({ ts, value }) => ({ ts, count: value })),
     }),
 
     ledger: serialized({
@@ -376,17 +509,45 @@ export function createMemoryStorage(): Storage {
       list: async (q) =>
         pageOf(
           newestFirst(
-            [...settlements.values()].filter(
-              (s) =>
-                (q.party === undefined || s.renter === q.party || s.provider === q.party) &&
-                (q.provider === undefined || s.provider === q.provider),
-            ),
+            [...settlements.values()].filter((s) => matchesSettlement(s, q)),
             (s) => s.settledAt,
             (s) => s.leaseId,
           ),
           q,
         ),
-      count: async () => settlements.size,
+      count: async (q = {}) => [...settlements.values()].filter((s) => matchesSettlement(s, q)).length,
+      async totals(q = {}) {
+        const totals: SettlementTotals = {
+          count: 0,
+          completed: 0,
+          interrupted: 0,
+          cancelled: 0,
+          total: 0n,
+          fee: 0n,
+          providerAmount: 0n,
+          refund: 0n,
+        };
+        for (const s of settlements.values()) {
+          if (!matchesSettlement(s, q) || (q.since !== undefined && s.settledAt < q.since)) continue;
+          totals.count++;
+          if (s.state === "completed" || s.state === "interrupted" || s.state === "cancelled")
+            totals[s.state]++;
+          totals.total += s.total;
+          totals.fee += s.fee;
+          totals.providerAmount += s.providerAmount;
+          totals.refund += s.refund;
+        }
+        return totals;
+      },
+      providerEarningsByBucket: async (q) =>
+        byBucket(
+          [...settlements.values()].filter(
+            (s) => s.provider === q.provider && s.settledAt >= q.from && s.settledAt < q.to,
+          ),
+          (s) => bucketOf(s.settledAt, q.bucketMs),
+          0n,
+          (sum, s) => sum + s.providerAmount,
+        ).map(({ ts, value }) => ({ ts, sum: value })),
     }),
 
     withdrawals: serialized({
@@ -483,6 +644,59 @@ export function createMemoryStorage(): Storage {
           .map(({ id: _id, ...s }) => ({ ...s })),
       hourly: async (q) => rollupsIn(hourly, q),
       daily: async (q) => rollupsIn(daily, q),
+      async series(q) {
+        const keeps = ownerKeeps(q.owner);
+        const inQuery = (ts: number, workerId: string) =>
+          ts >= q.from &&
+          ts < q.to &&
+          (q.workerId === undefined || q.workerId === workerId) &&
+          keeps(workerId);
+        // Per bucket and worker: Σ hashrate × weight, Σ active GPUs × weight, Σ weight, online weight.
+        type Acc = { hashrate: number; gpus: number; weight: number; online: number };
+        const buckets = new Map<number, Map<string, Acc>>();
+        const add = (ts: number, workerId: string, row: Acc) => {
+          const bucket = bucketOf(ts, q.bucketMs);
+          const perWorker = buckets.get(bucket) ?? new Map<string, Acc>();
+          buckets.set(bucket, perWorker);
+          const acc = perWorker.get(workerId) ?? { hashrate: 0, gpus: 0, weight: 0, online: 0 };
+          perWorker.set(workerId, {
+            hashrate: acc.hashrate + row.hashrate,
+            gpus: acc.gpus + row.gpus,
+            weight: acc.weight + row.weight,
+            online: acc.online + row.online,
+          });
+        };
+        if (q.source === "raw") {
+          for (const s of snapshots.all()) {
+            if (inQuery(s.ts, s.workerId))
+              add(s.ts, s.workerId, { hashrate: s.hashrate, gpus: s.activeGpus, weight: 1, online: 0 });
+          }
+        } else {
+          for (const r of (q.source === "hourly" ? hourly : daily).values()) {
+            if (inQuery(r.bucketStart, r.workerId))
+              add(r.bucketStart, r.workerId, {
+                hashrate: r.avgHashrate * r.samples,
+                gpus: 0,
+                weight: r.samples,
+                online: r.onlineSamples,
+              });
+          }
+        }
+        const points: HashratePoint[] = [];
+        for (const [ts, perWorker] of [...buckets].sort(([a], [b]) => a - b)) {
+          let hashrate = 0;
+          let gpus = 0;
+          let online = 0;
+          for (const acc of perWorker.values()) {
+            const average = acc.weight > 0 ? acc.hashrate / acc.weight : 0;
+            hashrate += average;
+            gpus += acc.weight > 0 ? acc.gpus / acc.weight : 0;
+            if (q.source === "raw" ? average > 0 : acc.online > 0) online++;
+          }
+          points.push({ ts, hashrate, activeGpus: q.source === "raw" ? gpus : null, onlineWorkers: online });
+        }
+        return points;
+      },
     }),
 
     idempotency: serialized({
@@ -495,6 +709,29 @@ export function createMemoryStorage(): Storage {
       async prune(before) {
         const old = [...idempotency.values()].filter((r) => r.createdAt < before);
         for (const r of old) idempotency.delete(`${r.actor}|${r.key}`);
+        return old.length;
+      },
+    }),
+
+    settings: serialized({
+      get: async (key) => settings.get(key) ?? null,
+      async setIfAbsent(key, value) {
+        const stored = settings.get(key);
+        if (stored !== undefined) return stored;
+        settings.set(key, value);
+        return value;
+      },
+    }),
+
+    revokedTokens: serialized({
+      async revoke(tokenId, expiresAt) {
+        if (!revokedTokens.has(tokenId)) revokedTokens.set(tokenId, expiresAt);
+      },
+      isRevoked: async (tokenId) => revokedTokens.has(tokenId),
+      async prune(before) {
+        const old: string[] = [];
+        for (const [tokenId, expiresAt] of revokedTokens.entries()) if (expiresAt < before) old.push(tokenId);
+        for (const tokenId of old) revokedTokens.delete(tokenId);
         return old.length;
       },
     }),

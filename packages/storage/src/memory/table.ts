@@ -35,6 +35,11 @@ export class Table<K, V> {
     return this.rows.values();
   }
 
+  /** Live keys and rows, like `values()`. */
+  entries(): IterableIterator<[K, V]> {
+    return this.rows.entries();
+  }
+
   get size(): number {
     return this.rows.size;
   }

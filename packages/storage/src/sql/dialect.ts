@@ -4,7 +4,7 @@
  * builder API at run time (and the same table keys), so it is handed in under that type.
  */
 import type { LeaseLiveUpdate, UniqueConstraint, WorkerLiveUpdate } from "@xenblocks/core";
-import type { SQL } from "drizzle-orm";
+import type { Column, SQL } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import type * as schema from "./schema.sqlite.js";
 
@@ -15,6 +15,14 @@ export interface Dialect {
   readonly name: "sqlite" | "pg";
   /** Runs a raw data-changing statement; returns how many rows it changed. */
   execute(db: Db, query: SQL): Promise<number>;
+  /** Runs a raw query; returns its rows as objects keyed by the selected names (driver values). */
+  rows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]>;
+  /**
+   * A FROM item, aliased `alias`, giving one row per element of a JSON array of strings held in a
+   * text column, the element in `alias.value` (SQLite `json_each`, Postgres
+   * `jsonb_array_elements_text`); it may refer to tables listed before it (a lateral join).
+   */
+  jsonTextElements(column: SQL | Column, alias: string): SQL;
   /** Adds `FOR UPDATE` on Postgres; a SQLite write transaction already holds the database lock. */
   forUpdate<Q>(query: Q): Q;
   /** The heartbeat flush: every worker's live fields in one statement per chunk. */

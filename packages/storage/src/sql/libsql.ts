@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Repos, Storage } from "@xenblocks/core";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import Database from "libsql";
@@ -36,7 +36,7 @@ export function libsqlPath(location: string): { path: string; inMemory: boolean 
   return { path, inMemory: false };
 }
 
-type SyncDb = { run(query: SQL): { changes: number } };
+type SyncDb = { run(query: SQL): { changes: number }; all(query: SQL): unknown[] };
 
 /**
  * Reuses compiled statements: drizzle prepares a native statement for every query it runs, and
@@ -79,6 +79,10 @@ function sqliteDialect(native: Native): Dialect {
     async execute(db, query) {
       return (db as unknown as SyncDb).run(query).changes;
     },
+    async rows<T>(db: Db, query: SQL) {
+      return (db as unknown as SyncDb).all(query) as T[];
+    },
+    jsonTextElements: (column, alias) => sql`json_each(${column}) AS ${sql.identifier(alias)}`,
     forUpdate: (query) => query,
     async updateWorkersLive(_db, batch) {
       for (const u of batch) {

@@ -30,14 +30,29 @@ export interface PostgresOptions {
   migrationsFolder?: string;
 }
 
-type Executor = { execute(query: SQL): Promise<Record<string, unknown>[] & { count?: number }> };
+/** postgres.js answers with the rows (and a count); PGlite with `{ rows, affectedRows }`. */
+type Executor = {
+  execute(
+    query: SQL,
+  ): Promise<
+    | (Record<string, unknown>[] & { count?: number })
+    | { rows: Record<string, unknown>[]; affectedRows?: number }
+  >;
+};
 
 export const pgDialect: Dialect = {
   name: "pg",
   async execute(db, query) {
-    const rows = await (db as unknown as Executor).execute(query);
-    return rows.count ?? rows.length;
+    const result = await (db as unknown as Executor).execute(query);
+    if (!Array.isArray(result)) return result.affectedRows ?? result.rows.length;
+    return result.count ?? result.length;
   },
+  async rows<T>(db: Db, query: SQL) {
+    const result = await (db as unknown as Executor).execute(query);
+    return (Array.isArray(result) ? result : result.rows) as unknown as T[];
+  },
+  jsonTextElements: (column, alias) =>
+    sql`jsonb_array_elements_text(${column}::jsonb) AS ${sql.identifier(alias)}(value)`,
   forUpdate: (query) => (query as unknown as { for(strength: "update"): typeof query }).for("update"),
   async updateWorkersLive(db, batch) {
     for (const part of chunks(batch, 5000)) {

@@ -96,6 +96,11 @@ export const workers = pgTable(
     gpus: json<Gpu[]>()("gpus").notNull(),
     /** Lowercase GPU names, one per line: GPU filters search this instead of parsing JSON per row. */
     gpuNames: text("gpu_names").notNull().default(""),
+    /**
+     * The distinct GPU names as reported (original case), a JSON array of strings: the marketplace
+     * facets count workers per name from it in SQL (json_each / jsonb_array_elements_text).
+     */
+    gpuModels: text("gpu_models").notNull().default("[]"),
     gpuCount: integer("gpu_count").notNull(),
     totalMemoryGb: integer("total_memory_gb").notNull(),
     version: text("version").notNull(),
@@ -186,6 +191,8 @@ export const leases = pgTable(
     index("leases_worker_idx").on(t.workerId, t.createdAt),
     index("leases_state_expires_idx").on(t.state, t.expiresAt),
     index("leases_state_created_idx").on(t.state, t.createdAt),
+    index("leases_confirmed_idx").on(t.confirmedAt, t.leaseId),
+    index("leases_ended_idx").on(t.endedAt, t.leaseId),
   ],
 );
 
@@ -216,6 +223,7 @@ export const blocks = pgTable(
     index("blocks_worker_idx").on(t.workerId, t.id),
     index("blocks_chain_due_idx").on(t.chainStatus, t.nextChainCheckAt),
     index("blocks_received_idx").on(t.receivedAt),
+    index("blocks_worker_received_idx").on(t.workerId, t.receivedAt),
   ],
 );
 
@@ -364,8 +372,8 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.actor, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
 );
 
-/** Settings the platform keeps for itself (e.g. a generated JWT secret). */
-export const schemaMeta = pgTable("schema_meta", {
+/** Small persistent settings (e.g. a generated JWT secret); the first writer of a key wins. */
+export const settings = pgTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });

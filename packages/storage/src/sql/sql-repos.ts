@@ -4,14 +4,18 @@
  * the schema's indexes and surfaces as the domain's `UniqueViolation`.
  */
 import {
+  type BlockFilter,
   type CursorQuery,
+  type HashratePoint,
   type LeaseRecord,
+  type LeaseState,
   type Page,
   type Repos,
   type TimeRange,
   type Transfer,
   UniqueViolation,
   type WorkerCounterDelta,
+  type WorkerPageQuery,
   type WorkerSort,
 } from "@xenblocks/core";
 import {
@@ -27,8 +31,10 @@ import {
   lt,
   lte,
   ne,
+  notInArray,
   or,
   type SQL,
+  type SQLWrapper,
   sql,
 } from "drizzle-orm";
 import { chunks, type Db, type Dialect, likeLiteral, type Tables } from "./dialect.js";
@@ -44,7 +50,9 @@ export interface SqlContext {
   inTransaction: boolean;
 }
 
+/** Where a page starts: an explicit `offset` wins over the cursor (REST offset pages). */
 const offsetOf = (q: CursorQuery) => {
+  if (q.offset !== undefined) return Number.isSafeInteger(q.offset) && q.offset > 0 ? q.offset : 0;
   const n = q.cursor ? Number.parseInt(q.cursor, 10) : 0;
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
 };
@@ -58,10 +66,29 @@ function pageFrom<T>(rows: T[], q: CursorQuery): Page<T> {
 export const gpuNamesOf = (gpus: readonly { name: string }[]) =>
   gpus.map((g) => g.name.toLowerCase()).join("\n");
 
+/** The distinct GPU names as reported, a JSON array: what the facet query counts. */
+export const gpuModelsOf = (gpus: readonly { name: string }[]) =>
+  JSON.stringify([...new Set(gpus.map((g) => g.name))]);
+
 const toBigint = (value: unknown): bigint =>
   value === null || value === undefined
     ? 0n
     : BigInt(typeof value === "number" ? Math.trunc(value) : String(value));
+/** Counts, sums and averages come back as numbers (SQLite) or strings (Postgres int8/numeric). */
+const toNumber = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+/**
+ * An exact bigint sum of a money column: the text form of the SQL sum, so neither Postgres' numeric
+ * nor SQLite's 64-bit integer passes through a JavaScript number on the way.
+ */
+const moneySum = (column: SQLWrapper) => sql<string | null>`CAST(sum(${column}) AS TEXT)`;
+
+type WorkerFilter = Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir">;
+
+/** Bucket widths are whole, positive milliseconds. */
+function checkBucket(bucketMs: number): void {
+  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0)
+    throw new RangeError(`bucketMs must be a positive integer, got ${bucketMs}`);
+}
 
 export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
   const { t, dialect } = ctx;
@@ -108,10 +135,106 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
     q: TimeRange,
   ) => and(gte(ts, q.from), lt(ts, q.to), q.workerId === undefined ? undefined : eq(workerId, q.workerId));
   const isOpenLease = inArray(t.leases.state, [...OPEN_STATES]);
-  // Every column of a worker but the derived search column: rows come back as WorkerRecords.
-  const { gpuNames, ...workerColumns } = getTableColumns(t.workers);
+  // Every column of a worker but the derived search columns: rows come back as WorkerRecords.
+  const { gpuNames, gpuModels: _gpuModels, ...workerColumns } = getTableColumns(t.workers);
   const workersSelect = () => db.select(workerColumns).from(t.workers);
   const gpuMatches = (text: string) => sql`${gpuNames} LIKE ${`%${likeLiteral(text)}%`} ESCAPE '\\'`;
+  const w = t.workers;
+  const hasOpenLease = sql`EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.workerId} = ${w.workerId} AND ${t.leases.state} IN ('pending', 'active'))`;
+
+  /** The filters of a worker page (core's `matchesWorkerPage`, plus `leased`). */
+  function workerWhere(q: WorkerFilter): SQL | undefined {
+    const search = q.search ? likeLiteral(q.search) : null;
+    return and(
+      q.status === "online" ? eq(w.online, true) : q.status === "offline" ? eq(w.online, false) : undefined,
+      q.owner === undefined ? undefined : eq(w.owner, q.owner.toLowerCase()),
+      q.listed === undefined ? undefined : eq(w.listed, q.listed),
+      q.availableOnly
+        ? and(
+            eq(w.online, true),
+            eq(w.state, "AVAILABLE"),
+            eq(w.listed, true),
+            eq(w.banned, false),
+            eq(w.suspect, false),
+            sql`NOT ${hasOpenLease}`,
+          )
+        : undefined,
+      search === null
+        ? undefined
+        : or(
+            sql`lower(${w.workerId}) LIKE ${`${search}%`} ESCAPE '\\'`,
+            sql`${w.owner} LIKE ${`${search}%`} ESCAPE '\\'`,
+            gpuMatches(q.search!),
+          ),
+      q.gpu === undefined ? undefined : gpuMatches(q.gpu),
+      q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
+      q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
+      q.minGpus === undefined ? undefined : gte(w.gpuCount, q.minGpus),
+      q.minMemoryGb === undefined ? undefined : gte(w.totalMemoryGb, q.minMemoryGb),
+      q.durationSec === undefined
+        ? undefined
+        : and(lte(w.minDurationSec, q.durationSec), gte(w.maxDurationSec, q.durationSec)),
+      q.leased === undefined ? undefined : q.leased ? hasOpenLease : sql`NOT ${hasOpenLease}`,
+    );
+  }
+
+  /** The worker ids of one owner, for filters on other tables (owner is stored lowercase). */
+  const workersOf = (owner: string) =>
+    db.select({ id: w.workerId }).from(w).where(eq(w.owner, owner.toLowerCase()));
+
+  const l = t.leases;
+  function leaseWhere(q: {
+    renter?: string;
+    provider?: string;
+    party?: string;
+    workerId?: string;
+    state?: LeaseState;
+    open?: boolean;
+  }): SQL | undefined {
+    return and(
+      q.renter === undefined ? undefined : eq(l.renter, q.renter),
+      q.provider === undefined ? undefined : eq(l.provider, q.provider),
+      q.party === undefined ? undefined : or(eq(l.renter, q.party), eq(l.provider, q.party)),
+      q.workerId === undefined ? undefined : eq(l.workerId, q.workerId),
+      q.state === undefined ? undefined : eq(l.state, q.state),
+      q.open === undefined ? undefined : q.open ? isOpenLease : notInArray(l.state, [...OPEN_STATES]),
+    );
+  }
+
+  const b = t.blocks;
+  function blockWhere(q: BlockFilter): SQL | undefined {
+    return and(
+      q.workerId === undefined ? undefined : eq(b.workerId, q.workerId),
+      q.owner === undefined ? undefined : inArray(b.workerId, workersOf(q.owner)),
+      q.leaseId === undefined ? undefined : eq(b.leaseId, q.leaseId),
+      q.selfOnly ? isNull(b.leaseId) : undefined,
+      q.status === undefined ? undefined : eq(b.status, q.status),
+      q.chainStatus === undefined ? undefined : eq(b.chainStatus, q.chainStatus),
+      q.since === undefined ? undefined : gte(b.receivedAt, q.since),
+      q.until === undefined ? undefined : lte(b.receivedAt, q.until),
+    );
+  }
+
+  const st = t.settlements;
+  function settlementWhere(q: {
+    party?: string;
+    provider?: string;
+    renter?: string;
+    leaseId?: string;
+    since?: number;
+  }): SQL | undefined {
+    return and(
+      q.party === undefined ? undefined : or(eq(st.renter, q.party), eq(st.provider, q.party)),
+      q.provider === undefined ? undefined : eq(st.provider, q.provider),
+      q.renter === undefined ? undefined : eq(st.renter, q.renter),
+      q.leaseId === undefined ? undefined : eq(st.leaseId, q.leaseId),
+      q.since === undefined ? undefined : gte(st.settledAt, q.since),
+    );
+  }
+
+  /** floor(column / bucketMs) * bucketMs in SQL (integer division; times are never negative). */
+  const bucketStart = (column: SQLWrapper, bucketMs: number) =>
+    sql<number>`(${column} / CAST(${bucketMs} AS BIGINT)) * CAST(${bucketMs} AS BIGINT)`;
 
   return {
     accounts: {
@@ -130,6 +253,18 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
           .from(t.accounts)
           .where(eq(t.accounts.address, address.toLowerCase()));
         await (ctx.inTransaction ? dialect.forUpdate(query) : query);
+      },
+      count: () => db.$count(t.accounts).then(Number),
+      async list(q) {
+        const a = t.accounts;
+        const rows = await db
+          .select()
+          .from(a)
+          .where(q.search ? sql`${a.address} LIKE ${`${likeLiteral(q.search)}%`} ESCAPE '\\'` : undefined)
+          .orderBy(asc(a.address))
+          .limit(q.limit + 1)
+          .offset(offsetOf(q));
+        return pageFrom(rows, q);
       },
     },
 
@@ -156,11 +291,15 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
       insert: (worker) =>
         guard(
           async () =>
-            void (await db.insert(t.workers).values({ ...worker, gpuNames: gpuNamesOf(worker.gpus) })),
+            void (await db
+              .insert(t.workers)
+              .values({ ...worker, gpuNames: gpuNamesOf(worker.gpus), gpuModels: gpuModelsOf(worker.gpus) })),
         ),
       async update(id, patch) {
         if (!hasKeys(patch)) return;
-        const set = patch.gpus ? { ...patch, gpuNames: gpuNamesOf(patch.gpus) } : patch;
+        const set = patch.gpus
+          ? { ...patch, gpuNames: gpuNamesOf(patch.gpus), gpuModels: gpuModelsOf(patch.gpus) }
+          : patch;
         await db.update(t.workers).set(set).where(eq(t.workers.workerId, id));
       },
       async addCounters(id, delta: WorkerCounterDelta) {
@@ -204,43 +343,7 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
       listByOwner: (owner) =>
         workersSelect().where(eq(t.workers.owner, owner)).orderBy(asc(t.workers.workerId)),
       async page(q) {
-        const w = t.workers;
-        const openLease = sql`EXISTS (SELECT 1 FROM ${t.leases} WHERE ${t.leases.workerId} = ${w.workerId} AND ${t.leases.state} IN ('pending', 'active'))`;
-        const search = q.search ? likeLiteral(q.search) : null;
-        const where = and(
-          q.status === "online"
-            ? eq(w.online, true)
-            : q.status === "offline"
-              ? eq(w.online, false)
-              : undefined,
-          q.owner === undefined ? undefined : eq(w.owner, q.owner.toLowerCase()),
-          q.listed === undefined ? undefined : eq(w.listed, q.listed),
-          q.availableOnly
-            ? and(
-                eq(w.online, true),
-                eq(w.state, "AVAILABLE"),
-                eq(w.listed, true),
-                eq(w.banned, false),
-                eq(w.suspect, false),
-                sql`NOT ${openLease}`,
-              )
-            : undefined,
-          search === null
-            ? undefined
-            : or(
-                sql`lower(${w.workerId}) LIKE ${`${search}%`} ESCAPE '\\'`,
-                sql`${w.owner} LIKE ${`${search}%`} ESCAPE '\\'`,
-                gpuMatches(q.search!),
-              ),
-          q.gpu === undefined ? undefined : gpuMatches(q.gpu),
-          q.minHashrate === undefined ? undefined : gte(w.hashrate, q.minHashrate),
-          q.maxPricePerSec === undefined ? undefined : lte(w.pricePerSec, q.maxPricePerSec),
-          q.minGpus === undefined ? undefined : gte(w.gpuCount, q.minGpus),
-          q.minMemoryGb === undefined ? undefined : gte(w.totalMemoryGb, q.minMemoryGb),
-          q.durationSec === undefined
-            ? undefined
-            : and(lte(w.minDurationSec, q.durationSec), gte(w.maxDurationSec, q.durationSec)),
-        );
+        const where = workerWhere(q);
         const column: Record<WorkerSort, SQL> = {
           value: sql`${w.pricePerSec} * 1.0 / NULLIF(${w.hashrate}, 0)`,
           price: sql`${w.pricePerSec}`,
@@ -275,6 +378,56 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         );
         const byId = new Map(rows.map((r) => [r.workerId, r]));
         return { items: page.map((p) => byId.get(p.id)!), total: Number(page[0]!.total) };
+      },
+      async totals(q = {}) {
+        const [row] = await db
+          .select({
+            total: sql`count(*)`,
+            online: sql`sum(CASE WHEN ${w.online} THEN 1 ELSE 0 END)`,
+            banned: sql`sum(CASE WHEN ${w.banned} THEN 1 ELSE 0 END)`,
+            suspect: sql`sum(CASE WHEN ${w.suspect} THEN 1 ELSE 0 END)`,
+            listed: sql`sum(CASE WHEN ${w.listed} THEN 1 ELSE 0 END)`,
+            hashrate: sql`sum(CASE WHEN ${w.online} THEN ${w.hashrate} ELSE 0 END)`,
+            gpus: sql`sum(${w.gpuCount})`,
+            activeGpus: sql`sum(CASE WHEN ${w.online} THEN ${w.activeGpus} ELSE 0 END)`,
+            leaseBlocks: sql`sum(${w.leaseBlocks})`,
+            selfBlocks: sql`sum(${w.selfBlocks})`,
+            owners: sql`count(DISTINCT ${w.owner})`,
+            firstRegisteredAt: sql`min(${w.registeredAt})`,
+          })
+          .from(w)
+          .where(q.owner === undefined ? undefined : eq(w.owner, q.owner.toLowerCase()));
+        return {
+          total: toNumber(row?.total),
+          online: toNumber(row?.online),
+          banned: toNumber(row?.banned),
+          suspect: toNumber(row?.suspect),
+          listed: toNumber(row?.listed),
+          hashrate: toNumber(row?.hashrate),
+          gpus: toNumber(row?.gpus),
+          activeGpus: toNumber(row?.activeGpus),
+          leaseBlocks: toNumber(row?.leaseBlocks),
+          selfBlocks: toNumber(row?.selfBlocks),
+          owners: toNumber(row?.owners),
+          firstRegisteredAt:
+            row?.firstRegisteredAt === null || row?.firstRegisteredAt === undefined
+              ? null
+              : Number(row.firstRegisteredAt),
+        };
+      },
+      async gpuModelCounts(q) {
+        // One row per distinct GPU name of each matching worker (gpu_models holds each name once).
+        const rows = await dialect.rows<{ model: string; count: unknown }>(
+          db,
+          sql`SELECT m.value AS model, count(*) AS count
+              FROM ${w}, ${dialect.jsonTextElements(w.gpuModels, "m")}
+              WHERE ${workerWhere(q) ?? sql`1 = 1`}
+              GROUP BY m.value`,
+        );
+        // A few dozen names at most: the tie-break by name runs here, in binary order on every engine.
+        return rows
+          .map((r) => ({ model: String(r.model), count: toNumber(r.count) }))
+          .sort((a, b) => b.count - a.count || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
       },
     },
 
@@ -341,23 +494,46 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
           )[0]?.s,
         ),
       async list(q) {
-        const l = t.leases;
         const rows: LeaseRecord[] = await db
           .select()
           .from(l)
-          .where(
-            and(
-              q.renter === undefined ? undefined : eq(l.renter, q.renter),
-              q.provider === undefined ? undefined : eq(l.provider, q.provider),
-              q.workerId === undefined ? undefined : eq(l.workerId, q.workerId),
-              q.state === undefined ? undefined : eq(l.state, q.state),
-            ),
-          )
+          .where(leaseWhere(q))
           .orderBy(desc(l.createdAt), desc(l.leaseId))
           .limit(q.limit + 1)
           .offset(offsetOf(q));
         return pageFrom(rows, q);
       },
+      count: (q = {}) => db.$count(l, leaseWhere(q)).then(Number),
+      countRenters: async () =>
+        toNumber((await db.select({ n: sql`count(DISTINCT ${l.renter})` }).from(l))[0]?.n),
+      sumBlocksAccepted: async (q) =>
+        toNumber(
+          (
+            await db
+              .select({ s: sql`sum(${l.blocksAccepted})` })
+              .from(l)
+              .where(leaseWhere(q))
+          )[0]?.s,
+        ),
+      confirmedBefore: (at, limit) =>
+        db
+          .select()
+          .from(l)
+          .where(at === null ? isNotNull(l.confirmedAt) : lte(l.confirmedAt, at))
+          .orderBy(desc(l.confirmedAt), desc(l.leaseId))
+          .limit(limit),
+      endedBefore: (at, limit) =>
+        db
+          .select()
+          .from(l)
+          .where(
+            and(
+              notInArray(l.state, [...OPEN_STATES]),
+              at === null ? isNotNull(l.endedAt) : lte(l.endedAt, at),
+            ),
+          )
+          .orderBy(desc(l.endedAt), desc(l.leaseId))
+          .limit(limit),
     },
 
     blocks: {
@@ -385,6 +561,28 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
           q,
         ),
       recent: (limit) => db.select().from(t.blocks).orderBy(desc(t.blocks.id)).limit(limit),
+      list: async (q) =>
+        pageFrom(
+          await db
+            .select()
+            .from(b)
+            .where(blockWhere(q))
+            .orderBy(q.order === "oldest" ? asc(b.id) : desc(b.id))
+            .limit(q.limit + 1)
+            .offset(offsetOf(q)),
+          q,
+        ),
+      count: (q = {}) => db.$count(b, blockWhere(q)).then(Number),
+      async countByBucket(q) {
+        checkBucket(q.bucketMs);
+        const rows = await db
+          .select({ ts: bucketStart(b.receivedAt, q.bucketMs), count: sql`count(*)` })
+          .from(b)
+          .where(and(gte(b.receivedAt, q.from), lt(b.receivedAt, q.to), blockWhere(q)))
+          .groupBy(sql`1`)
+          .orderBy(sql`1`);
+        return rows.map((r) => ({ ts: Number(r.ts), count: toNumber(r.count) }));
+      },
     },
 
     ledger: {
@@ -465,22 +663,53 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
       get: async (leaseId) =>
         first(await db.select().from(t.settlements).where(eq(t.settlements.leaseId, leaseId)).limit(1)),
       async list(q) {
-        const s = t.settlements;
         const rows = await db
           .select()
-          .from(s)
-          .where(
-            and(
-              q.party === undefined ? undefined : or(eq(s.renter, q.party), eq(s.provider, q.party)),
-              q.provider === undefined ? undefined : eq(s.provider, q.provider),
-            ),
-          )
-          .orderBy(desc(s.settledAt), desc(s.leaseId))
+          .from(st)
+          .where(settlementWhere(q))
+          .orderBy(desc(st.settledAt), desc(st.leaseId))
           .limit(q.limit + 1)
           .offset(offsetOf(q));
         return pageFrom(rows, q);
       },
-      count: () => db.$count(t.settlements).then(Number),
+      count: (q = {}) => db.$count(st, settlementWhere(q)).then(Number),
+      async totals(q = {}) {
+        const stateCount = (state: LeaseState) =>
+          sql`sum(CASE WHEN ${st.state} = ${state} THEN 1 ELSE 0 END)`;
+        const [row] = await db
+          .select({
+            count: sql`count(*)`,
+            completed: stateCount("completed"),
+            interrupted: stateCount("interrupted"),
+            cancelled: stateCount("cancelled"),
+            total: moneySum(st.total),
+            fee: moneySum(st.fee),
+            providerAmount: moneySum(st.providerAmount),
+            refund: moneySum(st.refund),
+          })
+          .from(st)
+          .where(settlementWhere(q));
+        return {
+          count: toNumber(row?.count),
+          completed: toNumber(row?.completed),
+          interrupted: toNumber(row?.interrupted),
+          cancelled: toNumber(row?.cancelled),
+          total: toBigint(row?.total),
+          fee: toBigint(row?.fee),
+          providerAmount: toBigint(row?.providerAmount),
+          refund: toBigint(row?.refund),
+        };
+      },
+      async providerEarningsByBucket(q) {
+        checkBucket(q.bucketMs);
+        const rows = await db
+          .select({ ts: bucketStart(st.settledAt, q.bucketMs), sum: moneySum(st.providerAmount) })
+          .from(st)
+          .where(and(eq(st.provider, q.provider), gte(st.settledAt, q.from), lt(st.settledAt, q.to)))
+          .groupBy(sql`1`)
+          .orderBy(sql`1`);
+        return rows.map((r) => ({ ts: Number(r.ts), sum: toBigint(r.sum) }));
+      },
     },
 
     withdrawals: {
@@ -632,6 +861,93 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
         const d = t.hashrateDaily;
         return db.select().from(d).where(rollupRange(d, q)).orderBy(asc(d.bucketStart), asc(d.workerId));
       },
+      async series(q) {
+        checkBucket(q.bucketMs);
+        const ownWorkers = (workerId: SQLWrapper) =>
+          q.owner === undefined ? undefined : sql`${workerId} IN ${workersOf(q.owner)}`;
+        const rawPerWorker = () => {
+          const s = t.hashrateSnapshots;
+          return db
+            .select({
+              bucket: bucketStart(s.ts, q.bucketMs).as("bucket"),
+              hashrate: sql<number>`avg(${s.hashrate})`.as("avg_hashrate"),
+              gpus: sql<number | null>`avg(${s.activeGpus})`.as("avg_gpus"),
+              online: sql<number>`max(CASE WHEN ${s.hashrate} > 0 THEN 1 ELSE 0 END)`.as("online"),
+            })
+            .from(s)
+            .where(and(rangeOf(s.ts, s.workerId, q), ownWorkers(s.workerId)))
+            .groupBy(sql`1`, s.workerId)
+            .as("per_worker");
+        };
+        const rollupPerWorker = () => {
+          const r = q.source === "hourly" ? t.hashrateHourly : t.hashrateDaily;
+          return db
+            .select({
+              bucket: bucketStart(r.bucketStart, q.bucketMs).as("bucket"),
+              // The sample-weighted average: the mean of the snapshots the roll-ups were built from.
+              hashrate: sql<number>`sum(${r.avgHashrate} * ${r.samples}) / NULLIF(sum(${r.samples}), 0)`.as(
+                "avg_hashrate",
+              ),
+              // Roll-ups keep no GPU counts; a typed NULL so Postgres can sum the column.
+              gpus: sql<number | null>`CAST(NULL AS DOUBLE PRECISION)`.as("avg_gpus"),
+              online: sql<number>`max(CASE WHEN ${r.onlineSamples} > 0 THEN 1 ELSE 0 END)`.as("online"),
+            })
+            .from(r)
+            .where(and(rollupRange(r, q), ownWorkers(r.workerId)))
+            .groupBy(sql`1`, r.workerId)
+            .as("per_worker");
+        };
+        // Inner query: one row per bucket and worker with that worker's average in the bucket; the
+        // outer query sums those averages over the workers of each bucket.
+        const perWorker = q.source === "raw" ? rawPerWorker() : rollupPerWorker();
+        const rows = await db
+          .select({
+            ts: perWorker.bucket,
+            hashrate: sql`sum(${perWorker.hashrate})`,
+            activeGpus: sql`sum(${perWorker.gpus})`,
+            onlineWorkers: sql`sum(${perWorker.online})`,
+          })
+          .from(perWorker)
+          .groupBy(sql`${perWorker.bucket}`)
+          .orderBy(sql`${perWorker.bucket}`);
+        return rows.map(
+          (row): HashratePoint => ({
+            ts: Number(row.ts),
+            hashrate: toNumber(row.hashrate),
+            activeGpus: q.source === "raw" ? toNumber(row.activeGpus) : null,
+            onlineWorkers: toNumber(row.onlineWorkers),
+          }),
+        );
+      },
+    },
+
+    settings: {
+      get: async (key) =>
+        (await db.select().from(t.settings).where(eq(t.settings.key, key)).limit(1))[0]?.value ?? null,
+      async setIfAbsent(key, value) {
+        // The database decides who was first: a concurrent writer's row survives, and is returned.
+        await db.insert(t.settings).values({ key, value }).onConflictDoNothing();
+        return (await db.select().from(t.settings).where(eq(t.settings.key, key)).limit(1))[0]!.value;
+      },
+    },
+
+    revokedTokens: {
+      async revoke(tokenId, expiresAt) {
+        await db.insert(t.revokedTokens).values({ jti: tokenId, expiresAt }).onConflictDoNothing();
+      },
+      isRevoked: async (tokenId) =>
+        (
+          await db
+            .select({ jti: t.revokedTokens.jti })
+            .from(t.revokedTokens)
+            .where(eq(t.revokedTokens.jti, tokenId))
+            .limit(1)
+        ).length > 0,
+      prune: (before) =>
+        dialect.execute(
+          db,
+          sql`DELETE FROM ${t.revokedTokens} WHERE ${t.revokedTokens.expiresAt} < ${before}`,
+        ),
     },
   };
 

@@ -1,0 +1,49 @@
+/**
+ * Reads several routes share: worker rows from fleet records, a lease's blocks in full, and
+ * settlement rows with their lease's block count. All go through the platform's read models.
+ */
+import type { Actor, SettlementRecord, WorkerRecord } from "@xenblocks/core";
+import { blockView, settlementView, workerDetail } from "../trpc/serialize.js";
+import type { Context } from "../trpc/trpc.js";
+import { blockRow, settlementRow, workerRow } from "./rows.js";
+
+/** The most rows a bare array answers with (the earlier platform had no paging there). */
+export const BARE_ARRAY_CAP = 10_000;
+
+/** A WorkerRow of a fleet record (public view: no open lease id). */
+export function workerRowOf(ctx: Context, w: WorkerRecord) {
+  return workerRow(workerDetail(w, ctx.platform.clock.now(), null, false));
+}
+
+/** A lease's BlockRows, oldest first, up to the cap; NOT_FOUND for an unknown lease. */
+export async function leaseBlockRows(
+  ctx: Context,
+  leaseId: string,
+  range?: { limit: number; offset: number },
+) {
+  const market = ctx.platform.queries.market;
+  if (range) {
+    const page = await market.leaseBlocks(leaseId, range);
+    if (!page.ok) throw page.error;
+    return page.value.items.map((b) => blockRow(blockView(b)));
+  }
+  const rows: ReturnType<typeof blockRow>[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await market.leaseBlocks(leaseId, { limit: 500, ...(cursor !== null && { cursor }) });
+    if (!page.ok) throw page.error;
+    rows.push(...page.value.items.map((b) => blockRow(blockView(b))));
+    cursor = page.value.nextCursor;
+  } while (cursor !== null && rows.length < BARE_ARRAY_CAP);
+  return rows.slice(0, BARE_ARRAY_CAP);
+}
+
+/** SettlementRows; each lease is read for its block count (the caller is a party or an admin). */
+export async function settlementRows(ctx: Context, actor: Actor, settlements: readonly SettlementRecord[]) {
+  return Promise.all(
+    settlements.map(async (s) => {
+      const found = await ctx.platform.rental.getLease(actor, s.leaseId);
+      return settlementRow(settlementView(s), found.ok ? found.value.lease.blocksAccepted : 0);
+    }),
+  );
+}

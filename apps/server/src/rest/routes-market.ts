@@ -1,0 +1,96 @@
+/** REST §4: the marketplace (listings in the earlier row shape) and price estimates. */
+import { formatMoney, pricePerMin, pricePerSecFromPerMin } from "@xenblocks/core";
+import { z } from "zod";
+import { workerRowOf } from "./loaders.js";
+import { flag, int, money, num, numbered, numberedPageOf } from "./params.js";
+import { type RestRoute, route } from "./route.js";
+
+const MARKET_SORT = ["price", "hashrate", "gpus", "memory", "reputation", "value"] as const;
+
+export const marketRoutes: RestRoute[] = [
+  route({
+    method: "GET",
+    path: "/api/marketplace",
+    auth: "public",
+    tag: "marketplace",
+    summary: "Listed workers with filters, best value first by default",
+    returns: "page style of WorkerRow + gpu_name, uptime_pct, blocks_mined",
+    query: z.object({
+      ...numbered(100, 18),
+      sort_by: z.enum(MARKET_SORT).default("value"),
+      gpu_type: z.string().max(64).optional().describe("GPU model substring"),
+      min_hashrate: num().nonnegative().optional(),
+      max_price: money().optional().describe("highest price per minute (XNM)"),
+      min_gpus: int().nonnegative().optional(),
+      available_only: flag().default(true),
+      search: z.string().max(64).optional(),
+    }),
+    async run({ ctx, api, query }) {
+      const list = await api.marketplace.list({
+        page: query.page,
+        limit: query.limit,
+        sortBy: query.sort_by,
+        availableOnly: query.available_only,
+        ...(query.gpu_type !== undefined && { gpu: query.gpu_type }),
+        ...(query.min_hashrate !== undefined && { minHashrate: query.min_hashrate }),
+        ...(query.max_price !== undefined && {
+          maxPricePerSec: formatMoney(pricePerSecFromPerMin(query.max_price)),
+        }),
+        ...(query.min_gpus !== undefined && { minGpus: query.min_gpus }),
+        ...(query.search !== undefined && { search: query.search }),
+      });
+      const fleet = ctx.platform.queries.fleet;
+      const rows = await Promise.all(
+        list.items.map(async (listing) => {
+          const found = await fleet.worker(listing.workerId, null);
+          if (!found.ok) throw found.error;
+          return {
+            ...workerRowOf(ctx, found.value.worker),
+            gpu_name: listing.gpuSummary,
+            uptime_pct: listing.uptimePct,
+            blocks_mined: found.value.worker.leaseBlocks + found.value.worker.selfBlocks,
+          };
+        }),
+      );
+      return numberedPageOf(rows, list.total, list.page, list.limit);
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/api/marketplace/estimate",
+    auth: "public",
+    tag: "marketplace",
+    summary: "What renting now would pick and cost, without renting",
+    returns:
+      "{worker_id, duration_sec, price_per_min, total_cost, provider_payout, platform_fee, hashrate, min_duration_sec, max_duration_sec, warning?}",
+    errors: [400, 404],
+    query: z.object({
+      duration_sec: int().min(1),
+      worker_id: z.string().min(1).max(128).optional(),
+      min_hashrate: num().nonnegative().optional(),
+    }),
+    rules400: true,
+    async run({ ctx, api, query }) {
+      const e = await api.marketplace.estimate({
+        durationSec: query.duration_sec,
+        ...(query.worker_id !== undefined && { workerId: query.worker_id }),
+        ...(query.min_hashrate !== undefined && { minHashrate: query.min_hashrate }),
+      });
+      const found = await ctx.platform.queries.fleet.worker(e.workerId, null);
+      if (!found.ok) throw found.error;
+      const w = found.value.worker;
+      return {
+        worker_id: e.workerId,
+        duration_sec: e.durationSec,
+        price_per_min: formatMoney(pricePerMin(w.pricePerSec)),
+        total_cost: e.total,
+        provider_payout: e.providerAmount,
+        platform_fee: e.fee,
+        hashrate: Math.round(w.hashrate * 100) / 100,
+        min_duration_sec: w.minDurationSec,
+        max_duration_sec: w.maxDurationSec,
+        ...(w.hashrate === 0 && { warning: "the worker reports no hashrate yet" }),
+      };
+    },
+  }),
+];

@@ -1,0 +1,109 @@
+/** `marketplace` (public): listings with filters and facets, one listing, and price estimates. */
+import { feeSplit, formatMoney, type WorkerPageQuery } from "@xenblocks/core";
+import { z } from "zod";
+import { listingView, reputationView } from "../serialize.js";
+import { type Context, publicProcedure, router } from "../trpc.js";
+import {
+  moneyInput,
+  numberedPage,
+  pageOf,
+  sortDirInput,
+  units,
+  unwrapResult,
+  workerIdInput,
+} from "./inputs.js";
+
+const listInput = numberedPage.extend({
+  sortBy: z.enum(["value", "price", "hashrate", "gpus", "memory", "reputation"]).default("value"),
+  sortDir: sortDirInput.optional(),
+  gpu: z.string().max(64).optional(),
+  minHashrate: z.number().nonnegative().optional(),
+  maxPricePerSec: moneyInput.optional(),
+  minGpus: z.number().int().nonnegative().optional(),
+  minMemoryGb: z.number().nonnegative().optional(),
+  durationSec: z.number().int().positive().optional(),
+  availableOnly: z.boolean().default(true),
+  search: z.string().max(64).optional(),
+});
+
+const estimateInput = z.strictObject({
+  durationSec: z.number().int().positive(),
+  workerId: workerIdInput.optional(),
+  maxPricePerSec: moneyInput.optional(),
+  minHashrate: z.number().nonnegative().optional(),
+  gpu: z.string().max(64).optional(),
+});
+
+/** One page of listings with the facets of the same filters. */
+async function listings(ctx: Context, input: z.infer<typeof listInput>) {
+  const filters: Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir"> = {
+    listed: true,
+    ...(input.availableOnly && { availableOnly: true }),
+    ...(input.gpu !== undefined && input.gpu !== "" && { gpu: input.gpu }),
+    ...(input.minHashrate !== undefined && { minHashrate: input.minHashrate }),
+    ...(input.maxPricePerSec !== undefined && { maxPricePerSec: units(input.maxPricePerSec) }),
+    ...(input.minGpus !== undefined && { minGpus: input.minGpus }),
+    ...(input.minMemoryGb !== undefined && { minMemoryGb: input.minMemoryGb }),
+    ...(input.durationSec !== undefined && { durationSec: input.durationSec }),
+    ...(input.search !== undefined && input.search.trim() !== "" && { search: input.search.trim() }),
+  };
+  // Best value and price read cheapest first; the others biggest first.
+  const sortDir = input.sortDir ?? (input.sortBy === "value" || input.sortBy === "price" ? "asc" : "desc");
+  const sortBy = input.sortBy === "reputation" ? "uptime" : input.sortBy;
+  const queries = ctx.platform.queries.fleet;
+  const [{ items, total }, gpuModels] = await Promise.all([
+    queries.page({ ...filters, page: input.page, limit: input.limit, sortBy, sortDir }),
+    queries.gpuModels(filters),
+  ]);
+  const open = input.availableOnly ? new Map<string, string>() : await queries.openLeases(items);
+  const now = ctx.platform.clock.now();
+  const rows = items.map((w) => listingView(w, now, queries.isAvailable(w, open.has(w.workerId))));
+  if (input.sortBy === "reputation") {
+    const dir = sortDir === "asc" ? 1 : -1;
+    rows.sort(
+      (a, b) => dir * (a.reputation.score - b.reputation.score) || (a.workerId < b.workerId ? -1 : 1),
+    );
+  }
+  return { ...pageOf(rows, total, input.page, input.limit), facets: { gpuModels } };
+}
+
+export const marketplace = router({
+  list: publicProcedure
+    .input(listInput.default({ page: 1, limit: 20, sortBy: "value", availableOnly: true }))
+    .query(({ ctx, input }) =>
+      ctx.views.get(`marketplace.list ${JSON.stringify(input)}`, () => listings(ctx, input)),
+    ),
+
+  listing: publicProcedure
+    .input(z.strictObject({ workerId: workerIdInput }))
+    .query(async ({ ctx, input }) => {
+      const found = unwrapResult(await ctx.platform.queries.fleet.worker(input.workerId, null));
+      const now = ctx.platform.clock.now();
+      const available = ctx.platform.queries.fleet.isAvailable(found.worker, found.openLeaseId !== null);
+      const listing = listingView(found.worker, now, available);
+      return { ...listing, reputation: reputationView(ctx.platform.queries.fleet.reputation(found.worker)) };
+    }),
+
+  estimate: publicProcedure.input(estimateInput).query(async ({ ctx, input }) => {
+    const picked = unwrapResult(
+      await ctx.platform.rental.estimate(ctx.actor?.address ?? null, {
+        durationSec: input.durationSec,
+        ...(input.workerId !== undefined && { workerId: input.workerId }),
+        ...(input.maxPricePerSec !== undefined && { maxPricePerSec: units(input.maxPricePerSec) }),
+        ...(input.minHashrate !== undefined && { minHashrate: input.minHashrate }),
+        ...(input.gpu !== undefined && { gpu: input.gpu }),
+      }),
+    );
+    const feeBps = ctx.platform.config.feeBps;
+    const split = feeSplit(picked.total, feeBps);
+    return {
+      workerId: picked.worker.workerId,
+      durationSec: picked.durationSec,
+      pricePerSec: formatMoney(picked.worker.pricePerSec),
+      total: formatMoney(picked.total),
+      fee: formatMoney(split.fee),
+      providerAmount: formatMoney(split.providerAmount),
+      feeBps,
+    };
+  }),
+});

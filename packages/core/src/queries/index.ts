@@ -1,0 +1,4 @@
+export * from "./admin-queries.js";
+export * from "./fleet-queries.js";
+export * from "./market-queries.js";
+export * from "./wallet-queries.js";
