@@ -214,10 +214,16 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
     const createContext = async (headers: Headers, clientIp: string): Promise<Context> => {
       if (!auth)
         throw new TRPCError({ code: "SERVICE_UNAVAILABLE" as never, message: "the server is starting" });
-      const caller = await auth.authenticate({
-        authorization: headers.get("authorization"),
-        apiKey: headers.get("x-api-key"),
-      });
+      const credentials = { authorization: headers.get("authorization"), apiKey: headers.get("x-api-key") };
+      const caller = await auth.authenticate(credentials);
+      // A credential that does not check out is refused outright, never served as the public
+      // (platform-rules §10): a script with a revoked key must notice, not read anonymously.
+      if (!caller.actor && (credentials.authorization || credentials.apiKey)) {
+        throw new TRPCError({
+          code: "UNAUTHORIZED",
+          message: "the token or API key is invalid, expired or revoked",
+        });
+      }
       return {
         platform,
         storage,
@@ -321,12 +327,14 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       platform,
       settings: storage.settings,
       revokedTokens: storage.revokedTokens,
+      siweNonces: storage.siweNonces,
       publicUrl: config.publicUrl ?? `http://localhost:${http.port}`,
       jwtSecret: config.jwtSecret,
       clock: systemClock,
     });
     const signIns = auth;
     scheduler.every("prune-revoked-tokens", 3_600_000, () => signIns.pruneRevoked());
+    scheduler.every("prune-siwe-nonces", 3_600_000, () => signIns.pruneNonces());
 
     logger.info("xenblocks server started", {
       http: `http://${config.host}:${http.port}`,

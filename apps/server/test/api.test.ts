@@ -3,53 +3,20 @@
  * the error shape of api.md §1 (tRPC code + `data.appCode`), and the first public query fed by a
  * simulated worker through the embedded broker.
  */
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { SimWorker, syntheticBlockSource } from "@xenblocks/sim/worker";
 import { afterEach, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config.js";
-import { createLogger } from "../src/log.js";
-import { type RunningServer, startServer } from "../src/server.js";
-import type { AppRouter } from "../src/trpc/router.js";
+import type { RunningServer } from "../src/server.js";
+import { checksumAddress } from "../src/trpc/serialize.js";
+import { apiClient, cleanups, refusal, runCleanups, startTestServer } from "./helpers.js";
 
 const OWNER = "0xd54D06EeA11Ee23E88352633671d0b0C13c84563";
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const step of cleanups.splice(0).reverse()) await step();
-});
-
 const ADMIN = "0xad00000000000000000000000000000000000001";
 
-async function server(): Promise<RunningServer> {
-  const config = configSchema.parse({
-    httpPort: 0,
-    mqttPort: 0,
-    host: "127.0.0.1",
-    db: "memory",
-    blockMarker: "XN",
-    admins: [ADMIN],
-  });
-  const s = await startServer(
-    config,
-    createLogger("error", () => {}),
-  );
-  cleanups.push(() => s.close());
-  return s;
-}
+afterEach(runCleanups);
 
-function api(s: RunningServer, headers: Record<string, string> = {}) {
-  return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: `http://127.0.0.1:${s.httpPort}/trpc`, headers })],
-  });
-}
-
-async function refusal(call: Promise<unknown>) {
-  const e = await call.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TRPCClientError);
-  return (e as TRPCClientError<AppRouter>).data as { code: string; appCode: string; httpStatus: number };
-}
+const server = () => startTestServer({ admins: [ADMIN] });
+const api = (s: RunningServer, headers: Record<string, string> = {}) =>
+  apiClient(s, headers["x-api-key"] === undefined ? undefined : { apiKey: headers["x-api-key"] });
 
 describe("the API", () => {
   it("knows an API key's holder, and refuses a missing or unknown key with UNAUTHORIZED", async () => {
@@ -72,6 +39,17 @@ describe("the API", () => {
     expect(await refusal(api(s, { "x-api-key": forged }).auth.me.query())).toMatchObject({
       appCode: "UNAUTHORIZED",
     });
+    // An invalid credential is refused even where the public may ask (platform-rules §10).
+    expect(await refusal(api(s, { "x-api-key": forged }).monitoring.stats.query())).toMatchObject({
+      appCode: "UNAUTHORIZED",
+    });
+    expect(await refusal(apiClient(s, "not.a.jwt").overview.stats.query())).toMatchObject({
+      appCode: "UNAUTHORIZED",
+    });
+    const rest = await fetch(`http://127.0.0.1:${s.httpPort}/api/workers`, {
+      headers: { "x-api-key": forged },
+    });
+    expect(rest.status).toBe(401);
     const revoked = await s.platform.accounts.revokeApiKey(
       { address: OWNER.toLowerCase(), via: "wallet" },
       created.value.record.id,
@@ -171,7 +149,8 @@ describe("the API", () => {
     if (!adminKey.ok || !userKey.ok) throw new Error("keys");
     const log = await api(s, { "x-api-key": adminKey.value.key }).admin.audit.query({ limit: 10 });
     expect(log.items).toEqual([
-      expect.objectContaining({ actor: ADMIN, action: "credit", target: OWNER.toLowerCase() }),
+      // Addresses come out in EIP-55 (api.md §1).
+      expect.objectContaining({ actor: checksumAddress(ADMIN), action: "credit", target: OWNER }),
     ]);
     expect(log.nextCursor).toBeNull();
     expect(await refusal(api(s, { "x-api-key": userKey.value.key }).admin.audit.query())).toMatchObject({

@@ -466,7 +466,12 @@ describe("REST compatibility (api.md §4)", () => {
       (await api("POST", `/api/accounts/${RENTER}/deposit`, { key: renter, body: { amount: "0" } })).status,
     ).toBe(400);
     expect(
-      (await api("POST", `/api/accounts/${STRANGER}/deposit`, { key: admin, body: { amount: "2" } })).status,
+      (
+        await api("POST", `/api/accounts/${STRANGER}/deposit`, {
+          key: admin,
+          body: { amount: "0", reference: "wire-0" },
+        })
+      ).status,
     ).toBe(400);
     expect(
       await api("POST", `/api/accounts/${STRANGER}/deposit`, {

@@ -3,24 +3,26 @@
  * embedded broker, the chain simulator on the HTTP port verifying a genuinely mined block, metrics,
  * a clear refusal of a taken port, and state that survives a restart on a libSQL file.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mine } from "@xenblocks/sim/hashing";
 import { SimWorker } from "@xenblocks/sim/worker";
 import { afterEach, describe, expect, it } from "vitest";
 import { configSchema, type ServerConfig } from "../src/config.js";
-import { createLogger } from "../src/log.js";
 import { type RunningServer, startServer } from "../src/server.js";
+import {
+  cleanups,
+  privateMosquitto,
+  quiet,
+  runCleanups,
+  startTestServer,
+  startWorker,
+  until,
+} from "./helpers.js";
 
 const OWNER = "0x89e457E13160B41beFE3650F244c51B8a08a1ac5";
-const quiet = createLogger("error", () => {});
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const step of cleanups.splice(0).reverse()) await step();
-});
+afterEach(runCleanups);
 
 function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return configSchema.parse({
@@ -33,61 +35,10 @@ function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
   });
 }
 
-async function server(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  const s = await startServer(config(overrides), quiet);
-  cleanups.push(() => s.close());
-  return s;
-}
+const server = startTestServer;
 
-async function worker(s: RunningServer, workerId: string): Promise<SimWorker> {
-  const w = new SimWorker({
-    workerId,
-    brokerUrl: `mqtt://127.0.0.1:${s.mqttPort}`,
-    ethAddress: OWNER,
-    heartbeatSec: 1,
-    fixedDifficulty: true,
-    difficulty: 8,
-  });
-  cleanups.push(() => w.close());
-  expect(await w.start()).toBe(true);
-  return w;
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** `mosquitto -p <free port>` (no config: anonymous, loopback only), stopped by the caller. */
-async function privateMosquitto(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  const child = spawn("mosquitto", ["-p", String(port)], { stdio: "ignore" });
-  await until(
-    "mosquitto to listen",
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = connect(port, "127.0.0.1", () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once("error", () => resolve(false));
-      }),
-  );
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill();
-      }),
-  };
-}
+/** A simulated worker that mines nothing (these tests look at registration, not blocks). */
+const worker = (s: RunningServer, workerId: string) => startWorker(s, workerId, OWNER, { miner: undefined });
 
 const http = (s: RunningServer, path: string, init?: RequestInit) =>
   fetch(`http://127.0.0.1:${s.httpPort}${path}`, init);
@@ -113,7 +64,8 @@ describe("the server", () => {
   });
 
   it("answers health and readiness, and serves a front page", async () => {
-    const s = await server();
+    // No dashboard build here: the front page stands in for it.
+    const s = await server({ webDir: join(tmpdir(), "xb-no-dashboard-build") });
     expect(await (await http(s, "/healthz")).json()).toEqual({ status: "ok" });
     const ready = await http(s, "/readyz");
     expect(ready.status).toBe(200);
@@ -226,7 +178,6 @@ describe("the server", () => {
   // simulated workers for its own and answer them (register_ack, release), breaking those suites.
   it("runs with an external broker: a Mosquitto started for the test", async () => {
     const mosquitto = await privateMosquitto();
-    cleanups.push(() => mosquitto.stop());
     const brokerUrl = `mqtt://127.0.0.1:${mosquitto.port}`;
     const s = await server({ mqttUrl: brokerUrl, mqttGroup: `srv-${process.pid}` });
     expect(s.mqttPort).toBeNull();

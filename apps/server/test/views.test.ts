@@ -129,7 +129,7 @@ describe("public views", () => {
 
   it("overview.network names the chain adapter and its difficulty", async () => {
     const net = await open().overview.network.query();
-    expect(net).toMatchObject({ chainAdapter: "embedded", difficulty: 1727, totalWorkers: 2 });
+    expect(net).toMatchObject({ chainAdapter: "simulator", difficulty: 1727, totalWorkers: 2 });
     expect(Array.isArray(net.fleetHashrate24h)).toBe(true);
   });
 
@@ -278,7 +278,7 @@ describe("private views", () => {
     expect(status).toMatchObject({
       workers: { total: 2, online: 2, banned: 0 },
       leases: { pending: 0, active: 0 },
-      chain: { adapter: "embedded", reachable: true },
+      chain: { adapter: "simulator", reachable: true },
       mqttClients: 2,
     });
     const accounts = await world.admin.api.admin.accounts.query({ limit: 10 });

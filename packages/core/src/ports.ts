@@ -494,6 +494,44 @@ export interface RevokedTokenRepo {
   prune(before: number): Promise<number>;
 }
 
+/** A sign-in nonce the server issued and nobody has used yet (platform-rules §10). */
+export interface SiweNonceRecord {
+  /** Letters and digits, at least 96 random bits. */
+  nonce: string;
+  /** Lowercase. */
+  address: string;
+  chainId: number;
+  /** The EIP-4361 text issued with the nonce, to be signed as is. */
+  message: string;
+  /** Epoch ms. */
+  issuedAt: number;
+  /** Epoch ms; the nonce is dead from this instant on. */
+  expiresAt: number;
+}
+
+/**
+ * Sign-in nonces, in the database so that every server instance (and a restarted one) knows them:
+ * single use, short-lived, a few per address.
+ */
+export interface SiweNonceRepo {
+  /** Stores a new nonce; refuses (throws) a nonce that is already stored. */
+  insert(record: SiweNonceRecord): Promise<void>;
+  /**
+   * Removes the nonce and returns it, expired or not, or null when it is unknown or already taken:
+   * under concurrent takes of one nonce exactly one caller gets it.
+   */
+  take(nonce: string): Promise<SiweNonceRecord | null>;
+  /** How many of the address's nonces are still unexpired at `now`. */
+  countForAddress(address: string, now: number): Promise<number>;
+  /**
+   * Keeps the address's `keep` most recently inserted nonces and deletes the rest (the oldest
+   * first); returns how many went.
+   */
+  trimForAddress(address: string, keep: number): Promise<number>;
+  /** Deletes nonces that expired before `before`; returns how many went. */
+  prune(before: number): Promise<number>;
+}
+
 /**
  * A stored answer to a request that carried an idempotency key (api.md §1): a replay with the same
  * key returns it; the same key with other input is refused.
@@ -532,6 +570,7 @@ export interface Repos {
   idempotency: IdempotencyRepo;
   settings: SettingsRepo;
   revokedTokens: RevokedTokenRepo;
+  siweNonces: SiweNonceRepo;
 }
 
 /**

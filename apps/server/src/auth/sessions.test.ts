@@ -1,8 +1,18 @@
-import { createPlatform, DomainError, type RevokedTokenRepo, type SettingsRepo } from "@xenblocks/core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Clock,
+  createPlatform,
+  DomainError,
+  type RevokedTokenRepo,
+  type SettingsRepo,
+  type Storage,
+} from "@xenblocks/core";
 import { fakeClock, recordingChannel } from "@xenblocks/core/testing";
-import { createMemoryStorage, nodeIds } from "@xenblocks/storage";
+import { createMemoryStorage, nodeIds, openLibsql } from "@xenblocks/storage";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { signJwt } from "./jwt.js";
 import { createAuth } from "./sessions.js";
 
@@ -57,6 +67,7 @@ async function setup(options: { jwtSecret?: string; settings?: SettingsRepo } = 
     platform,
     settings,
     revokedTokens,
+    siweNonces: storage.siweNonces,
     publicUrl: PUBLIC_URL,
     clock,
     ...(options.jwtSecret !== undefined && { jwtSecret: options.jwtSecret }),
@@ -70,6 +81,39 @@ async function setup(options: { jwtSecret?: string; settings?: SettingsRepo } = 
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Another server instance (or the same one restarted) over a storage: everything from the database. */
+function instance(storage: Storage, clock: Clock) {
+  const platform = createPlatform({
+    storage,
+    channel: recordingChannel(),
+    clock,
+    ids: nodeIds,
+    config: { admins: [ADMIN] },
+  });
+  return createAuth({
+    platform,
+    settings: storage.settings,
+    revokedTokens: storage.revokedTokens,
+    siweNonces: storage.siweNonces,
+    publicUrl: PUBLIC_URL,
+    clock,
+  });
+}
+
+/** The refusal of a call, as `{code, message}`. */
+async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  const { code, message } = error as DomainError;
+  return { code, message };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "xenblocks-auth-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("auth sessions", () => {
   it("signs in: a JWT for the wallet, its account created, and the token authenticates as the wallet", async () => {
@@ -154,6 +198,7 @@ describe("auth sessions", () => {
       platform: first.platform,
       settings,
       revokedTokens: first.revokedTokens,
+      siweNonces: first.storage.siweNonces,
       publicUrl: PUBLIC_URL,
       clock: first.clock,
     });
@@ -165,6 +210,7 @@ describe("auth sessions", () => {
       platform: first.platform,
       settings,
       revokedTokens: first.revokedTokens,
+      siweNonces: first.storage.siweNonces,
       publicUrl: PUBLIC_URL,
       clock: first.clock,
       jwtSecret: "z".repeat(48),
@@ -175,6 +221,7 @@ describe("auth sessions", () => {
         platform: first.platform,
         settings,
         revokedTokens: first.revokedTokens,
+        siweNonces: first.storage.siweNonces,
         publicUrl: PUBLIC_URL,
         clock: first.clock,
         jwtSecret: "too short",
@@ -216,5 +263,93 @@ describe("auth sessions", () => {
     // The scheme is case-insensitive, as HTTP says.
     const { token } = await signIn();
     expect((await auth.authenticate({ authorization: `bearer ${token}` })).actor?.via).toBe("wallet");
+  });
+});
+
+describe("sign-in nonces in the database", () => {
+  it("a nonce issued by one instance is verified by another over the same storage, then neither takes it", async () => {
+    const clock = fakeClock();
+    const storage = createMemoryStorage();
+    const [first, second] = [await instance(storage, clock), await instance(storage, clock)];
+    const wallet = privateKeyToAccount(generatePrivateKey());
+    const issued = await first.issueNonce({ address: wallet.address, chainId: 1 });
+    const signature = await wallet.signMessage({ message: issued.message });
+
+    const signedIn = await second.verify({ message: issued.message, signature });
+    expect(signedIn.address).toBe(wallet.address.toLowerCase());
+    // One secret in settings: the token works on both.
+    expect((await first.authenticate(bearer(signedIn.token))).actor?.address).toBe(signedIn.address);
+
+    for (const auth of [first, second]) {
+      expect(await refusal(auth.verify({ message: issued.message, signature }))).toMatchObject({
+        code: "UNAUTHORIZED",
+        message: expect.stringMatching(/already used/),
+      });
+      expect(
+        await refusal(auth.verifyByNonce({ address: wallet.address, nonce: issued.nonce, signature })),
+      ).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/already used/) });
+    }
+  });
+
+  it("survives a restart (libSQL file); after a restart two instances racing on one nonce: one wins", async () => {
+    const clock = fakeClock();
+    const file = join(scratch, "restart.db");
+    const wallet = privateKeyToAccount(generatePrivateKey());
+
+    const before = await openLibsql(file);
+    const old = await instance(before, clock);
+    const a = await old.issueNonce({ address: wallet.address, chainId: 1 });
+    const b = await old.issueNonce({ address: wallet.address, chainId: 1 });
+    await before.close();
+
+    const after = await openLibsql(file);
+    try {
+      const [one, two] = [await instance(after, clock), await instance(after, clock)];
+      clock.advance(60_000);
+      const signatureA = await wallet.signMessage({ message: a.message });
+      const signedIn = await one.verifyByNonce({
+        address: wallet.address,
+        nonce: a.nonce,
+        signature: signatureA,
+      });
+      expect(signedIn.address).toBe(wallet.address.toLowerCase());
+      for (const auth of [one, two]) {
+        expect((await refusal(auth.verify({ message: a.message, signature: signatureA }))).message).toMatch(
+          /already used/,
+        );
+      }
+
+      const signatureB = await wallet.signMessage({ message: b.message });
+      const race = await Promise.allSettled(
+        [one, two, one, two].map((auth) => auth.verify({ message: b.message, signature: signatureB })),
+      );
+      expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const r of race) {
+        if (r.status === "rejected") expect((r.reason as DomainError).message).toMatch(/already used/);
+      }
+      expect(await after.siweNonces.countForAddress(wallet.address.toLowerCase(), clock.now())).toBe(0);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it("keeps at most 5 nonces per address across instances, and prunes expired ones", async () => {
+    const clock = fakeClock();
+    const storage = createMemoryStorage();
+    const [first, second] = [await instance(storage, clock), await instance(storage, clock)];
+    const wallet = privateKeyToAccount(generatePrivateKey());
+    const address = wallet.address.toLowerCase();
+    const issued = [];
+    for (let i = 0; i < 8; i++) {
+      issued.push(await (i % 2 ? second : first).issueNonce({ address: wallet.address, chainId: 1 }));
+    }
+    expect(await storage.siweNonces.countForAddress(address, clock.now())).toBe(5);
+    const oldest = issued[0]!;
+    const signature = await wallet.signMessage({ message: oldest.message });
+    expect((await refusal(second.verify({ message: oldest.message, signature }))).message).toMatch(/unknown/);
+
+    clock.advance(5 * 60_000 + 1);
+    expect(await first.pruneNonces()).toBe(5);
+    expect(await second.pruneNonces()).toBe(0);
   });
 });

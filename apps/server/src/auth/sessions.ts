@@ -3,7 +3,7 @@
  * revokes the token id, and `authenticate` turns request credentials into the caller (api.md §1:
  * a Bearer JWT → `via: "wallet"` with a session; `X-API-Key` → `via: "api_key"`, no session).
  */
-import type { Actor, Clock, Platform, RevokedTokenRepo, SettingsRepo } from "@xenblocks/core";
+import type { Actor, Clock, Platform, RevokedTokenRepo, SettingsRepo, SiweNonceRepo } from "@xenblocks/core";
 import type { AuthApi, Session } from "../trpc/trpc.js";
 import { JWT_TTL_MS, resolveJwtSecret, signJwt, verifyJwt } from "./jwt.js";
 import { type IssuedNonce, type SignIn, Siwe, type SiweOptions } from "./siwe.js";
@@ -12,6 +12,8 @@ export interface AuthOptions {
   platform: Platform;
   settings: SettingsRepo;
   revokedTokens: RevokedTokenRepo;
+  /** Issued sign-in nonces (the storage's `siweNonces`): shared by every instance over the database. */
+  siweNonces: SiweNonceRepo;
   /** Where users reach the server: the SIWE domain and URI. */
   publicUrl: string;
   /** `--jwt-secret`; absent → generated once and kept in settings. */
@@ -19,8 +21,8 @@ export interface AuthOptions {
   clock: Clock;
   /** Session length; 24 h by default. */
   ttlMs?: number;
-  /** Nonce TTL, bounds and statement (defaults in siwe.ts). */
-  siwe?: Omit<SiweOptions, "publicUrl" | "clock">;
+  /** Nonce TTL, per-address bound, chains and statement (defaults in siwe.ts). */
+  siwe?: Omit<SiweOptions, "publicUrl" | "clock" | "nonces">;
 }
 
 /** Credentials as they arrive (HTTP headers, or WebSocket connection params mapped to them). */
@@ -54,7 +56,9 @@ export interface Auth extends AuthApi {
   authenticate(credentials: Credentials): Promise<Caller>;
   /** Forgets revocations of tokens that have expired anyway (a periodic job). */
   pruneRevoked(): Promise<number>;
-  /** The SIWE side (domain, URI, pending nonces). */
+  /** Deletes sign-in nonces that have expired unused (a periodic job). */
+  pruneNonces(): Promise<number>;
+  /** The SIWE side (domain, URI, nonces). */
   readonly siwe: Siwe;
 }
 
@@ -64,7 +68,7 @@ const BEARER = /^Bearer +([A-Za-z0-9._-]+)$/i;
 export async function createAuth(options: AuthOptions): Promise<Auth> {
   const { platform, revokedTokens, clock } = options;
   const ttlMs = options.ttlMs ?? JWT_TTL_MS;
-  const siwe = new Siwe({ ...options.siwe, publicUrl: options.publicUrl, clock });
+  const siwe = new Siwe({ ...options.siwe, publicUrl: options.publicUrl, clock, nonces: options.siweNonces });
   const secret = await resolveJwtSecret({ configured: options.jwtSecret, settings: options.settings });
 
   async function startSession(signIn: SignIn): Promise<SignedIn> {
@@ -111,6 +115,9 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
     },
     pruneRevoked() {
       return revokedTokens.prune(clock.now());
+    },
+    pruneNonces() {
+      return siwe.pruneNonces();
     },
   };
 }

@@ -1,18 +1,27 @@
 /**
  * Sign-In with Ethereum (EIP-4361) with server-issued nonces: the server writes the message, the wallet
  * signs it (EIP-191 personal_sign), and the server checks every field, that the text is the one it
- * issued, and the signature. Nonces live in memory: single use, 5 minutes, bounded in number.
+ * issued, and the signature. Nonces live in the database (`SiweNonceRepo`, platform-rules §10), so a
+ * restarted instance or another one behind the same database accepts them: single use (taken on the
+ * first attempt, success or not), 5 minutes, a few per address; expired ones are pruned hourly.
  */
 import { randomBytes } from "node:crypto";
-import { type Clock, fail, HEX_ADDRESS_PATTERN } from "@xenblocks/core";
+import {
+  type Clock,
+  fail,
+  HEX_ADDRESS_PATTERN,
+  type SiweNonceRecord,
+  type SiweNonceRepo,
+} from "@xenblocks/core";
 import { type Hex, verifyMessage } from "viem";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
-import { NonceStore, type PendingNonce } from "./nonce-store.js";
 
 export const NONCE_TTL_MS = 5 * 60_000;
-/** Nonces waiting for a signature, over all addresses; the oldest goes first. */
-export const MAX_PENDING_NONCES = 10_000;
-/** Nonces waiting per address; a new one replaces the oldest (see `NonceStore.add`). */
+/**
+ * Nonces waiting per address; a new one replaces the oldest. Replacing rather than refusing: refusing
+ * would let anyone lock an address out of sign-in by asking for its nonces (the request is public).
+ * Over all addresses the table is bounded by the TTL and the hourly prune of expired nonces.
+ */
 export const MAX_NONCES_PER_ADDRESS = 5;
 /** How far in the future a message's `Issued At` may be (clock drift between instances). */
 export const CLOCK_SKEW_MS = 60_000;
@@ -24,8 +33,9 @@ export interface SiweOptions {
   /** Where users reach the server: its host[:port] is the message's domain, the URL its URI. */
   publicUrl: string;
   clock: Clock;
+  /** Where issued nonces wait for their signature: the database every instance shares. */
+  nonces: SiweNonceRepo;
   nonceTtlMs?: number;
-  maxPendingNonces?: number;
   maxNoncesPerAddress?: number;
   clockSkewMs?: number;
   statement?: string;
@@ -88,7 +98,8 @@ export class Siwe {
   private readonly ttlMs: number;
   private readonly skewMs: number;
   private readonly statement: string;
-  private readonly nonces: NonceStore;
+  private readonly nonces: SiweNonceRepo;
+  private readonly maxPerAddress: number;
   private readonly chainIds: readonly number[];
 
   constructor(options: SiweOptions) {
@@ -101,21 +112,18 @@ export class Siwe {
     this.skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
     this.statement = options.statement ?? "Sign in to XenBlocks.";
     this.chainIds = options.chainIds ?? [1];
-    const maxPending = options.maxPendingNonces ?? MAX_PENDING_NONCES;
-    const maxPerAddress = options.maxNoncesPerAddress ?? MAX_NONCES_PER_ADDRESS;
-    if (!(maxPending >= 1 && maxPerAddress >= 1 && this.ttlMs > 0)) {
-      throw new Error("nonce bounds must be at least 1 and the nonce TTL positive");
+    this.maxPerAddress = options.maxNoncesPerAddress ?? MAX_NONCES_PER_ADDRESS;
+    if (!(Number.isSafeInteger(this.maxPerAddress) && this.maxPerAddress >= 1 && this.ttlMs > 0)) {
+      throw new Error("the per-address nonce bound must be at least 1 and the nonce TTL positive");
     }
-    this.nonces = new NonceStore(maxPending, maxPerAddress);
+    this.nonces = options.nonces;
   }
 
-  /** How many nonces wait for a signature (for tests and metrics). */
-  get pendingNonces(): number {
-    return this.nonces.size;
-  }
-
-  /** A fresh nonce (128 random bits, hex) bound to the address and chain, and the message to sign. */
-  issueNonce(input: { address: string; chainId: number }): IssuedNonce {
+  /**
+   * A fresh nonce (128 random bits, hex) bound to the address and chain, and the message to sign,
+   * stored before it is returned; the address's oldest nonces beyond the bound go.
+   */
+  async issueNonce(input: { address: string; chainId: number }): Promise<IssuedNonce> {
     const address = checkAddress(input.address);
     const { chainId } = input;
     if (!Number.isSafeInteger(chainId) || chainId < 1) {
@@ -138,8 +146,16 @@ export class Siwe {
       expirationTime: new Date(expiresAt),
       statement: this.statement,
     });
-    this.nonces.add({ nonce, message, expiresAt, address, chainId }, now);
+    await this.nonces.insert({ nonce, address, chainId, message, issuedAt: now, expiresAt });
+    // After the insert, keeping the newest: concurrent requests for one address still end within
+    // the bound, and the nonce just stored is the newest.
+    await this.nonces.trimForAddress(address, this.maxPerAddress);
     return { nonce, message, expiresAt };
+  }
+
+  /** Deletes the nonces that have expired (a periodic job); returns how many went. */
+  pruneNonces(): Promise<number> {
+    return this.nonces.prune(this.clock.now());
   }
 
   /** Checks a signed EIP-4361 message: consumes its nonce on the first attempt, success or not. */
@@ -152,7 +168,7 @@ export class Siwe {
     if (!fields.nonce || !fields.address || !fields.domain || !fields.uri || !fields.chainId) {
       fail("VALIDATION", "message is not an EIP-4361 sign-in message");
     }
-    const pending = this.nonces.take(fields.nonce);
+    const pending = await this.nonces.take(fields.nonce);
     if (!pending) fail("UNAUTHORIZED", "unknown or already used nonce: ask for a new one");
     const now = this.clock.now();
     this.checkPending(pending, fields.address, now);
@@ -170,7 +186,7 @@ export class Siwe {
     if (typeof input.nonce !== "string" || !NONCE_PATTERN.test(input.nonce)) {
       fail("VALIDATION", "nonce must be 8 to 128 letters and digits");
     }
-    const pending = this.nonces.take(input.nonce);
+    const pending = await this.nonces.take(input.nonce);
     if (!pending) fail("UNAUTHORIZED", "unknown or already used nonce: ask for a new one");
     const now = this.clock.now();
     this.checkPending(pending, address, now);
@@ -179,14 +195,18 @@ export class Siwe {
     return { address: pending.address, chainId: pending.chainId, nonce: pending.nonce };
   }
 
-  private checkPending(pending: PendingNonce, address: string, now: number): void {
+  private checkPending(pending: SiweNonceRecord, address: string, now: number): void {
     if (now >= pending.expiresAt) fail("UNAUTHORIZED", "the nonce has expired: ask for a new one");
     if (address.toLowerCase() !== pending.address) {
       fail("UNAUTHORIZED", "the nonce was issued for another address");
     }
   }
 
-  private checkFields(fields: ReturnType<typeof parseSiweMessage>, pending: PendingNonce, now: number): void {
+  private checkFields(
+    fields: ReturnType<typeof parseSiweMessage>,
+    pending: SiweNonceRecord,
+    now: number,
+  ): void {
     if (fields.domain !== this.domain) {
       fail("UNAUTHORIZED", `wrong domain: expected ${this.domain}, got ${shown(fields.domain)}`);
     }
@@ -232,7 +252,7 @@ function checkDate(date: Date | undefined, field: string): number | null {
 }
 
 /** EIP-191 personal_sign by the nonce's address (EOA: recovery, no RPC). */
-async function checkSignature(pending: PendingNonce, signature: unknown): Promise<void> {
+async function checkSignature(pending: SiweNonceRecord, signature: unknown): Promise<void> {
   if (typeof signature !== "string" || !SIGNATURE_PATTERN.test(signature)) {
     fail("VALIDATION", "signature must be 0x followed by 130 hex digits (65 bytes)");
   }

@@ -62,6 +62,8 @@ export type PublicLiveEvent =
       blockType: BlockRecord["blockType"];
       status: BlockRecord["status"];
       rejectReason?: NonNullable<BlockRecord["rejectReason"]>;
+      /** Where chain verification stands when the block is stored (then `block_chain` events). */
+      chainStatus: NonNullable<BlockRecord["chainStatus"]>;
     }
   | {
       type: "block_chain";
@@ -80,7 +82,17 @@ export type PublicLiveEvent =
     }
   | { type: "worker"; at: number; workerId: string; change: WorkerChange }
   | { type: "activity"; at: number; item: ActivityItem }
-  | { type: "stats"; at: number; stats: MonitoringStats };
+  | StatsLiveEvent;
+
+/**
+ * `stats`: the payload is `monitoring.stats` (api.md §3), spread on the event like every other
+ * payload; the same figures stay under `stats` too for clients that read them as one object.
+ */
+export type StatsLiveEvent = { type: "stats"; at: number; stats: MonitoringStats } & MonitoringStats;
+
+export function statsEvent(stats: MonitoringStats, at: number): StatsLiveEvent {
+  return { ...stats, type: "stats", at, stats };
+}
 
 export type WorkerChange = "registered" | "updated" | "listed" | "unlisted" | "banned" | "unbanned";
 
@@ -116,7 +128,8 @@ export function toLiveEvents(e: DomainEvent, at: number): HubEvent[] {
           type: "heartbeat",
           at,
           workerId: e.workerId,
-          hashrate: e.hashrate,
+          // H/s with 2 dp, as everywhere in the API (api.md §1).
+          hashrate: Math.round(e.hashrate * 100) / 100,
           activeGpus: e.activeGpus,
           lastSeenAt: e.at,
         },
@@ -147,6 +160,7 @@ export function toLiveEvents(e: DomainEvent, at: number): HubEvent[] {
           blockType: b.blockType,
           status: b.status,
           ...(b.rejectReason !== null && { rejectReason: b.rejectReason }),
+          chainStatus: b.chainStatus ?? "skipped",
         },
         { type: "activity", at, item: blockActivity(b) },
       ];

@@ -182,6 +182,7 @@ describe("LiveHub", () => {
       key: "k9",
       blockType: "normal",
       status: "accepted",
+      chainStatus: "pending",
     });
     expect(got[2]?.event).toMatchObject({ type: "activity", item: { id: "block:9", type: "block" } });
     expect(got[3]?.event).toMatchObject({ type: "worker", change: "updated" });
@@ -406,8 +407,8 @@ describe("LiveHub", () => {
     online = 2;
     await hub.pollStats();
     expect((await stream.drain()).map((d) => d.event)).toEqual([
-      { type: "stats", at: 1_000_000, stats: stats(1) },
-      { type: "stats", at: 1_000_000, stats: stats(2) },
+      { ...stats(1), type: "stats", at: 1_000_000, stats: stats(1) },
+      { ...stats(2), type: "stats", at: 1_000_000, stats: stats(2) },
     ]);
   });
 

@@ -17,6 +17,7 @@ import {
   type LiveTopic,
   type MonitoringStats,
   type SnapshotLiveEvent,
+  statsEvent,
   toLiveEvents,
 } from "./events.js";
 
@@ -140,7 +141,7 @@ export class LiveHub {
       const json = JSON.stringify(stats);
       if (json !== this.lastStatsJson && !this.closed) {
         this.lastStatsJson = json;
-        this.publish({ type: "stats", at: this.options.clock.now(), stats });
+        this.publish(statsEvent(stats, this.options.clock.now()));
       }
     } catch (e) {
       this.options.onError?.(e);

@@ -5,7 +5,7 @@
  * JSON, or `{"detail", "code"}` with the status of api.md §4.
  */
 import type { HttpRequest, HttpResponse } from "uWebSockets.js";
-import { readBody, trackAbort } from "../http/respond.js";
+import { trackAbort } from "../http/respond.js";
 import type { AppRouter } from "../trpc/router.js";
 import type { Context } from "../trpc/trpc.js";
 import { INTERNAL_FAILURE, RestError, toRestFailure, zodDetail } from "./errors.js";
@@ -62,6 +62,35 @@ function write(res: HttpResponse, state: { aborted: boolean }, reply: Reply): vo
 }
 
 const failure = (status: number, code: string, detail: string) => new Reply(status, { detail, code });
+
+/**
+ * Collects the request body; past `limit` bytes answers 413 in the REST error shape
+ * (`{"detail", "code"}`) and resolves null.
+ */
+function readRestBody(res: HttpResponse, state: { aborted: boolean }, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    res.onData((chunk, isLast) => {
+      if (done) return;
+      // uWS reuses the buffer after the callback returns: copy it.
+      const copy = Buffer.from(chunk.slice(0));
+      size += copy.length;
+      if (size > limit) {
+        done = true;
+        write(res, state, failure(413, "PAYLOAD_TOO_LARGE", `the body is over ${limit} bytes`));
+        resolve(null);
+        return;
+      }
+      chunks.push(copy);
+      if (isLast) {
+        done = true;
+        resolve(Buffer.concat(chunks));
+      }
+    });
+  });
+}
 
 /** The JSON object of a body: `{}` when empty; 422 when it is not a JSON object. */
 function jsonBody(bytes: Buffer | null): unknown {
@@ -150,10 +179,10 @@ export function restHandler(options: RestHandlerOptions) {
       return;
     }
     const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
-    const body = hasBody ? readBody(res, state, maxBody) : Promise.resolve(null);
+    const body = hasBody ? readRestBody(res, state, maxBody) : Promise.resolve(null);
     body
       .then(async (bytes) => {
-        if (hasBody && bytes === null) return; // too large: readBody answered 413
+        if (hasBody && bytes === null) return; // too large: readRestBody answered 413
         write(res, state, await serve(found.route, found.params, incoming, bytes));
       })
       .catch((e: unknown) => {

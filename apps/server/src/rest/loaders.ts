@@ -2,7 +2,7 @@
  * Reads several routes share: worker rows from fleet records, a lease's blocks in full, and
  * settlement rows with their lease's block count. All go through the platform's read models.
  */
-import type { Actor, SettlementRecord, WorkerRecord } from "@xenblocks/core";
+import type { Actor, DomainError, SettlementRecord, WorkerRecord } from "@xenblocks/core";
 import { blockView, settlementView, workerDetail } from "../trpc/serialize.js";
 import type { Context } from "../trpc/trpc.js";
 import { blockRow, settlementRow, workerRow } from "./rows.js";
@@ -15,23 +15,28 @@ export function workerRowOf(ctx: Context, w: WorkerRecord) {
   return workerRow(workerDetail(w, ctx.platform.clock.now(), null, false));
 }
 
-/** A lease's BlockRows, oldest first, up to the cap; NOT_FOUND for an unknown lease. */
+/** A lease's BlockRows, oldest first, up to the cap; NOT_FOUND for an unknown lease (or `[]`). */
 export async function leaseBlockRows(
   ctx: Context,
   leaseId: string,
   range?: { limit: number; offset: number },
+  options: { unknownIsEmpty?: boolean } = {},
 ) {
   const market = ctx.platform.queries.market;
+  const failed = (error: DomainError): [] => {
+    if (options.unknownIsEmpty && error.code === "NOT_FOUND") return [];
+    throw error;
+  };
   if (range) {
     const page = await market.leaseBlocks(leaseId, range);
-    if (!page.ok) throw page.error;
+    if (!page.ok) return failed(page.error);
     return page.value.items.map((b) => blockRow(blockView(b)));
   }
   const rows: ReturnType<typeof blockRow>[] = [];
   let cursor: string | null = null;
   do {
     const page = await market.leaseBlocks(leaseId, { limit: 500, ...(cursor !== null && { cursor }) });
-    if (!page.ok) throw page.error;
+    if (!page.ok) return failed(page.error);
     rows.push(...page.value.items.map((b) => blockRow(blockView(b))));
     cursor = page.value.nextCursor;
   } while (cursor !== null && rows.length < BARE_ARRAY_CAP);

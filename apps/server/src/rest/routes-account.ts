@@ -3,6 +3,7 @@
  * accounts: balances, deposits (faucet for oneself, manual credit by admins) and withdrawals.
  * Account ids are the accounts' addresses (EIP-55 out, any case in).
  */
+import { randomUUID } from "node:crypto";
 import { formatMoney } from "@xenblocks/core";
 import { z } from "zod";
 import { checksumAddress } from "../trpc/serialize.js";
@@ -194,10 +195,10 @@ export const accountRoutes: RestRoute[] = [
         const d = await api.account.deposit({ amount });
         return { account_id: checksumAddress(account.address), balance: d.available };
       }
-      if (body.reference === undefined) {
-        throw new RestError(400, "VALIDATION", "a manual credit needs the payment's reference");
-      }
-      await api.admin.credit({ address: account.address, amount, reference: body.reference });
+      // §4 makes `reference` optional: an admin's credit without one gets a fresh reference of its
+      // own (so it is never mistaken for a repeat of another credit).
+      const reference = body.reference ?? `rest-manual-${randomUUID()}`;
+      await api.admin.credit({ address: account.address, amount, reference });
       const b = await ctx.platform.accounts.balance(account.address);
       return { account_id: checksumAddress(account.address), balance: formatMoney(b.available) };
     },
@@ -206,18 +207,42 @@ export const accountRoutes: RestRoute[] = [
     method: "POST",
     path: "/api/accounts/{id}/withdraw",
     auth: "user",
-    access: "self",
+    access: "self / admin",
     tag: "accounts",
-    summary: "Request a withdrawal (paid out by an admin)",
+    summary: "Request a withdrawal (paid out by an admin); an admin may request one for any account",
     returns: '{account_id, balance, withdrawn, withdrawal_id, status: "requested"}',
     errors: [400, 401, 403, 422],
     body: z.object({ amount: money(), eth_address: address().optional().describe("where to pay") }),
     rules400: true,
     refusals: { INSUFFICIENT_BALANCE: { status: 400 } },
     async run({ ctx, api, actor, param, body }) {
-      const account = accountOf(ctx, param("id"), actor().address);
+      const me = actor();
+      const account = accountOf(ctx, param("id"), me.address);
       if (!account.self) {
-        throw new RestError(403, "FORBIDDEN", "withdrawals are requested by the account's holder");
+        // An admin on the holder's behalf (accountOf let only admins through): the request is the
+        // holder's (paid to the holder's address unless eth_address says otherwise), and audited.
+        const done = await ctx.platform.payments.withdraw(
+          { address: account.address, via: "api_key" },
+          body.amount,
+          body.eth_address,
+        );
+        if (!done.ok) throw done.error;
+        const w = done.value;
+        await ctx.storage.audit.append({
+          at: w.createdAt,
+          actor: me.address.toLowerCase(),
+          action: "withdrawal_requested",
+          target: account.address,
+          result: `${w.id}: ${formatMoney(w.amount)} to ${w.toAddress}`,
+        });
+        const b = await ctx.platform.accounts.balance(account.address);
+        return {
+          account_id: checksumAddress(account.address),
+          balance: formatMoney(b.available),
+          withdrawn: formatMoney(w.amount),
+          withdrawal_id: w.id,
+          status: w.state,
+        };
       }
       const w = await api.account.withdraw({
         amount: formatMoney(body.amount),

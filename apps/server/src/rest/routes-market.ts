@@ -1,5 +1,5 @@
 /** REST §4: the marketplace (listings in the earlier row shape) and price estimates. */
-import { formatMoney, pricePerMin, pricePerSecFromPerMin } from "@xenblocks/core";
+import { formatMoney, pricePerMin } from "@xenblocks/core";
 import { z } from "zod";
 import { workerRowOf } from "./loaders.js";
 import { flag, int, money, num, numbered, numberedPageOf } from "./params.js";
@@ -33,9 +33,10 @@ export const marketRoutes: RestRoute[] = [
         availableOnly: query.available_only,
         ...(query.gpu_type !== undefined && { gpu: query.gpu_type }),
         ...(query.min_hashrate !== undefined && { minHashrate: query.min_hashrate }),
-        ...(query.max_price !== undefined && {
-          maxPricePerSec: formatMoney(pricePerSecFromPerMin(query.max_price)),
-        }),
+        // A worker's per-minute price is price_per_sec × 60 (platform-rules §3), so it is at most
+        // max_price exactly when price_per_sec ≤ floor(max_price / 60); rounding up would admit
+        // workers whose shown price_per_min is above the maximum.
+        ...(query.max_price !== undefined && { maxPricePerSec: formatMoney(query.max_price / 60n) }),
         ...(query.min_gpus !== undefined && { minGpus: query.min_gpus }),
         ...(query.search !== undefined && { search: query.search }),
       });

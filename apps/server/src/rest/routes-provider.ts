@@ -146,7 +146,7 @@ export const providerRoutes: RestRoute[] = [
     access: "owner / admin",
     tag: "provider",
     summary: "pause / resume / shutdown (confirm: true) / set_config one worker",
-    returns: '{status: "sent" | "queued", worker_id, action, ended_lease_id?}',
+    returns: '{status: "sent", worker_id, action}',
     errors: [400, 401, 403, 404, 409, 422],
     body: z.object({
       action: controlAction,
@@ -161,12 +161,9 @@ export const providerRoutes: RestRoute[] = [
         ...(body.action === "set_config" && { config: body.config }),
         ...(body.confirm !== undefined && { confirm: body.confirm }),
       });
-      return {
-        status: r.status,
-        worker_id: r.workerId,
-        action: r.action,
-        ...(r.endedLeaseId !== undefined && { ended_lease_id: r.endedLeaseId }),
-      };
+      // §4 answers `status: "sent"`: an action queued behind the worker's settle gap or lease end
+      // (tRPC `"queued"`) is accepted and goes out on its own, so scripts see the same answer.
+      return { status: "sent", worker_id: r.workerId, action: r.action };
     },
   }),
   route({

@@ -125,8 +125,7 @@ export const rentalRoutes: RestRoute[] = [
     tag: "blocks",
     summary:
       "With lease_id: that lease's blocks, oldest first (bare array); without: every block, newest first",
-    returns: "bare array of BlockRow (lease_id given), else offset page of BlockRow",
-    errors: [404],
+    returns: "bare array of BlockRow (lease_id given; [] for an unknown lease), else offset page of BlockRow",
     query: z.object({
       lease_id: z.string().min(1).max(128).optional(),
       limit: int().min(1).max(200).optional().describe("rows per page (1..200, 50 when paging)"),
@@ -137,8 +136,11 @@ export const rentalRoutes: RestRoute[] = [
       const offset = query.offset ?? 0;
       if (query.lease_id !== undefined) {
         // Scripts poll for all of their lease's blocks: everything unless they asked for a window.
+        // An unknown lease has no blocks: the script contract is a bare array, never an error.
         const window = query.limit !== undefined || query.offset !== undefined;
-        return leaseBlockRows(ctx, query.lease_id, window ? { limit, offset } : undefined);
+        return leaseBlockRows(ctx, query.lease_id, window ? { limit, offset } : undefined, {
+          unknownIsEmpty: true,
+        });
       }
       const market = ctx.platform.queries.market;
       const [page, total] = await Promise.all([market.blocks({ limit, offset }), market.countBlocks()]);

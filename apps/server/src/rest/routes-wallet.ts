@@ -17,6 +17,13 @@ function commandEffect(
   if (command === "unlist") return { listed: false };
   if (command === "start") return { action: "resume" };
   if (command === "stop") return { action: "pause" };
+  if (command !== "update_config") {
+    throw new RestError(
+      400,
+      "VALIDATION",
+      `unknown command ${JSON.stringify(command)}: use list, unlist, start, stop or update_config`,
+    );
+  }
   if (params.state === "AVAILABLE") return { listed: true };
   if (params.state === "SELF_MINING") return { listed: false };
   throw new RestError(400, "VALIDATION", 'update_config takes params.state "AVAILABLE" or "SELF_MINING"');
@@ -116,12 +123,18 @@ export const walletRoutes: RestRoute[] = [
     returns: '{status: "ok", worker_id, command, listed}',
     errors: [400, 401, 403, 404, 409, 422],
     body: z.object({
-      command: z.enum(["list", "unlist", "start", "stop", "update_config"]),
+      // Any other command is §4's 400 (not a 422): checked in commandEffect.
+      command: z.string().max(64).describe("list | unlist | start | stop | update_config"),
       params: z.record(z.string(), z.unknown()).default({}),
     }),
     rules400: true,
-    async run({ api, param, body }) {
+    async run({ api, actor, param, body }) {
       const workerId = param("id");
+      // §4: the owner only (the procedures below would also let an admin act on another's worker).
+      const worker = await api.monitoring.worker({ workerId });
+      if (worker.owner.toLowerCase() !== actor().address.toLowerCase()) {
+        throw new RestError(403, "FORBIDDEN", `only the owner of worker ${workerId} may command it`);
+      }
       const effect = commandEffect(body.command, body.params);
       if ("listed" in effect) {
         const r = await api.provider.setListed({ workerId, listed: effect.listed });

@@ -43,13 +43,26 @@ export function blockView(b: BlockRecord) {
     difficulty: b.difficulty,
     status: b.status,
     ...(b.rejectReason !== null && { rejectReason: b.rejectReason }),
-    chainStatus: b.chainStatus,
+    // A rejected block is never looked up on the chain: `skipped`, one of the four spec'd values.
+    chainStatus: b.chainStatus ?? "skipped",
     ...(b.chainBlockId !== null && { chainBlockId: b.chainBlockId }),
     receivedAt: b.receivedAt,
   };
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** The chain adapter's name as platform-rules §6 and §13 spell it (`simulator` is the embedded one). */
+export function chainAdapterName(adapter: "embedded" | "http" | "none"): "simulator" | "http" | "none" {
+  return adapter === "embedded" ? "simulator" : adapter;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** An address as EIP-55; any other text (a worker id, `*`) as it is. */
+export function displayAddress(text: string): string {
+  return ADDRESS.test(text) ? checksumAddress(text) : text;
+}
 
 /** `FleetWorker` (api.md §1.1). */
 export function fleetWorker(w: WorkerRecord, now: number) {

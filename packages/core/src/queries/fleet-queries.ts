@@ -90,6 +90,30 @@ export class FleetQueries {
     return this.ctx.storage.workers.page(q);
   }
 
+  /**
+   * A page of marketplace listings. `reputation` is not a column (it depends on the time), so that
+   * order is computed here over every worker the filters match, then paged: a page never holds a
+   * worker that belongs on another one. Ties by worker id.
+   */
+  async listingPage(
+    q: Omit<WorkerPageQuery, "sortBy"> & { sortBy: WorkerPageQuery["sortBy"] | "reputation" },
+  ): Promise<{ items: WorkerRecord[]; total: number }> {
+    if (q.sortBy !== "reputation") return this.ctx.storage.workers.page({ ...q, sortBy: q.sortBy });
+    const { items } = await this.ctx.storage.workers.page({
+      ...q,
+      page: 1,
+      limit: 100_000,
+      sortBy: "workerId",
+      sortDir: "asc",
+    });
+    const now = this.ctx.clock.now();
+    const dir = q.sortDir === "asc" ? 1 : -1;
+    const scored = items.map((w) => ({ w, score: computeReputation(w, now).score }));
+    scored.sort((a, b) => dir * (a.score - b.score) || (a.w.workerId < b.w.workerId ? -1 : 1));
+    const start = (q.page - 1) * q.limit;
+    return { items: scored.slice(start, start + q.limit).map((x) => x.w), total: items.length };
+  }
+
   /** Facets of the marketplace filters: GPU models among the workers the filters match. */
   gpuModels(q: Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir">) {
     return this.ctx.storage.workers.gpuModelCounts(q);

@@ -69,9 +69,19 @@ export class WalletQueries {
         ? storage.monitoring.series({ owner: me, from: currentHour, to: end, bucketMs, source: "raw" })
         : Promise.resolve([] as HashratePoint[]),
       storage.blocks.countByBucket({ owner: me, status: "accepted", from, to: end, bucketMs }),
-      storage.blocks.countByBucket({ owner: me, status: "self", from, to: end, bucketMs }),
+      // Self-mined blocks count once the chain verified them (§6, §9).
+      storage.blocks.countByBucket({
+        owner: me,
+        status: "self",
+        chainStatus: "verified",
+        from,
+        to: end,
+        bucketMs,
+      }),
       storage.settlements.providerEarningsByBucket({ provider: me, from, to: end, bucketMs }),
     ]);
+    // Every bucket of the period is a point (§9: 24 for 24h, 168 for 7d, 720 for 30d), zero where
+    // nothing happened.
     const points = new Map<number, WalletPoint>();
     const at = (ts: number): WalletPoint => {
       let p = points.get(ts);
@@ -89,6 +99,7 @@ export class WalletQueries {
       }
       return p;
     };
+    for (let ts = from; ts < end; ts += bucketMs) at(ts);
     for (const s of [...rolled, ...partial]) {
       const p = at(s.ts);
       p.avgHashrate = round2(s.hashrate);

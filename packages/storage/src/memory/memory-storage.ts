@@ -23,6 +23,7 @@ import {
   type Repos,
   type SettlementRecord,
   type SettlementTotals,
+  type SiweNonceRecord,
   type Storage,
   type TimeRange,
   type Transfer,
@@ -107,6 +108,9 @@ export function createMemoryStorage(): Storage {
   const audit = new Log<AuditRecord>(journal);
   const settings = new Table<string, string>(journal);
   const revokedTokens = new Table<string, number>(journal);
+  /** By nonce; `seq` is the insertion order (the per-address bound drops the lowest). */
+  const siweNonces = new Table<string, SiweNonceRecord & { seq: number }>(journal);
+  let siweNonceSeq = 0;
 
   /** The page filters of core, plus `leased` (whether the worker has an open lease). */
   const matchesWorkers = (w: WorkerRecord, q: WorkerFilter) => {
@@ -732,6 +736,41 @@ export function createMemoryStorage(): Storage {
         const old: string[] = [];
         for (const [tokenId, expiresAt] of revokedTokens.entries()) if (expiresAt < before) old.push(tokenId);
         for (const tokenId of old) revokedTokens.delete(tokenId);
+        return old.length;
+      },
+    }),
+
+    siweNonces: serialized({
+      async insert(record) {
+        if (siweNonces.has(record.nonce)) throw new Error(`nonce ${record.nonce} is already stored`);
+        siweNonces.set(record.nonce, { ...record, seq: ++siweNonceSeq });
+      },
+      async take(nonce) {
+        const row = siweNonces.get(nonce);
+        if (!row) return null;
+        siweNonces.delete(nonce);
+        const { seq: _, ...record } = row;
+        return record;
+      },
+      async countForAddress(address, now) {
+        let count = 0;
+        for (const n of siweNonces.values()) if (n.address === address && n.expiresAt > now) count++;
+        return count;
+      },
+      async trimForAddress(address, keep) {
+        if (!Number.isSafeInteger(keep) || keep < 0) {
+          throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
+        }
+        const mine = [...siweNonces.values()]
+          .filter((n) => n.address === address)
+          .sort((a, b) => b.seq - a.seq);
+        const old = mine.slice(keep);
+        for (const n of old) siweNonces.delete(n.nonce);
+        return old.length;
+      },
+      async prune(before) {
+        const old = [...siweNonces.values()].filter((n) => n.expiresAt < before);
+        for (const n of old) siweNonces.delete(n.nonce);
         return old.length;
       },
     }),

@@ -68,17 +68,27 @@ export const apiKeys = sqliteTable(
   ],
 );
 
-export const authNonces = sqliteTable(
-  "auth_nonces",
+/**
+ * Sign-in nonces waiting for their signature (platform-rules §10), shared by every server instance.
+ * `seq` is the insertion order: the per-address bound drops the oldest first, even among nonces
+ * issued in the same millisecond.
+ */
+export const siweNonces = sqliteTable(
+  "siwe_nonces",
   {
-    nonce: text("nonce").primaryKey(),
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    nonce: text("nonce").notNull(),
     address: text("address").notNull(),
+    chainId: integer("chain_id").notNull(),
     message: text("message").notNull(),
     issuedAt: ms("issued_at").notNull(),
     expiresAt: ms("expires_at").notNull(),
-    consumedAt: ms("consumed_at"),
   },
-  (t) => [index("auth_nonces_expires_idx").on(t.expiresAt)],
+  (t) => [
+    uniqueIndex("siwe_nonces_nonce_uq").on(t.nonce),
+    index("siwe_nonces_address_idx").on(t.address, t.seq),
+    index("siwe_nonces_expires_idx").on(t.expiresAt),
+  ],
 );
 
 export const revokedTokens = sqliteTable(

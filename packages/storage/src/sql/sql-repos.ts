@@ -24,6 +24,7 @@ import {
   desc,
   eq,
   getTableColumns,
+  gt,
   gte,
   inArray,
   isNotNull,
@@ -948,6 +949,53 @@ export function createSqlRepos(db: Db, ctx: SqlContext): Repos {
           db,
           sql`DELETE FROM ${t.revokedTokens} WHERE ${t.revokedTokens.expiresAt} < ${before}`,
         ),
+    },
+
+    siweNonces: {
+      async insert(record) {
+        await db.insert(t.siweNonces).values(record);
+      },
+      async take(nonce) {
+        // One statement deletes and returns: of concurrent takes, only the one whose DELETE removed
+        // the row gets it back (Postgres re-checks the row after waiting on a concurrent delete).
+        const n = t.siweNonces;
+        const rows = await db.delete(n).where(eq(n.nonce, nonce)).returning({
+          nonce: n.nonce,
+          address: n.address,
+          chainId: n.chainId,
+          message: n.message,
+          issuedAt: n.issuedAt,
+          expiresAt: n.expiresAt,
+        });
+        const row = first(rows);
+        return (
+          row && {
+            ...row,
+            chainId: Number(row.chainId),
+            issuedAt: Number(row.issuedAt),
+            expiresAt: Number(row.expiresAt),
+          }
+        );
+      },
+      countForAddress: (address, now) =>
+        db
+          .$count(t.siweNonces, and(eq(t.siweNonces.address, address), gt(t.siweNonces.expiresAt, now)))
+          .then(Number),
+      async trimForAddress(address, keep) {
+        if (!Number.isSafeInteger(keep) || keep < 0) {
+          throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
+        }
+        const n = t.siweNonces;
+        // Everything at or below the address's (keep + 1)-th newest; no such row → NULL → nothing.
+        return dialect.execute(
+          db,
+          sql`DELETE FROM ${n} WHERE ${n.address} = ${address} AND ${n.seq} <= (
+            SELECT ${n.seq} FROM ${n} WHERE ${n.address} = ${address}
+            ORDER BY ${n.seq} DESC LIMIT 1 OFFSET ${keep})`,
+        );
+      },
+      prune: (before) =>
+        dialect.execute(db, sql`DELETE FROM ${t.siweNonces} WHERE ${t.siweNonces.expiresAt} < ${before}`),
     },
   };
 

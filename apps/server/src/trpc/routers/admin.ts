@@ -1,7 +1,14 @@
 /** `admin` (admins from config, checked on every call): status, accounts, money, bans, broadcast, audit. */
 import { formatMoney, userAccount } from "@xenblocks/core";
 import { z } from "zod";
-import { checksumAddress, ledgerEntryView, settlementView, withdrawalView } from "../serialize.js";
+import {
+  chainAdapterName,
+  checksumAddress,
+  displayAddress,
+  ledgerEntryView,
+  settlementView,
+  withdrawalView,
+} from "../serialize.js";
 import { adminProcedure, router } from "../trpc.js";
 import {
   addressInput,
@@ -33,7 +40,7 @@ export const admin = router({
         treasury: formatMoney(s.ledger.treasury),
       },
       chain: {
-        adapter: ctx.info.chain.adapter,
+        adapter: chainAdapterName(ctx.info.chain.adapter),
         reachable: ctx.info.chain.adapter === "none" ? false : chain !== null,
       },
     };
@@ -203,9 +210,9 @@ export const admin = router({
       items: page.items.map(({ id, at, actor, action, target, result }) => ({
         id,
         at,
-        actor,
+        actor: displayAddress(actor),
         action,
-        target,
+        target: displayAddress(target),
         result,
       })),
       nextCursor: page.nextCursor,

@@ -40,6 +40,7 @@ async function setup() {
     platform,
     settings: settingsRepo(),
     revokedTokens: revocations(),
+    siweNonces: storage.siweNonces,
     publicUrl: "http://localhost:8080",
     clock,
   });

@@ -36,6 +36,8 @@ export const sortDirInput = z.enum(["asc", "desc"]).default("desc");
 export const cursorPage = z.strictObject({
   cursor: z.string().max(128).nullish(),
   limit: z.number().int().min(1).max(100).default(20),
+  /** Sent by TanStack Query's infinite queries; pages only go forward, so it is accepted and ignored. */
+  direction: z.enum(["forward", "backward"]).optional(),
 });
 
 /** Page style (numbered tables). */

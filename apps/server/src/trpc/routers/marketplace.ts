@@ -3,19 +3,12 @@ import { feeSplit, formatMoney, type WorkerPageQuery } from "@xenblocks/core";
 import { z } from "zod";
 import { listingView, reputationView } from "../serialize.js";
 import { type Context, publicProcedure, router } from "../trpc.js";
-import {
-  moneyInput,
-  numberedPage,
-  pageOf,
-  sortDirInput,
-  units,
-  unwrapResult,
-  workerIdInput,
-} from "./inputs.js";
+import { moneyInput, numberedPage, pageOf, units, unwrapResult, workerIdInput } from "./inputs.js";
 
 const listInput = numberedPage.extend({
   sortBy: z.enum(["value", "price", "hashrate", "gpus", "memory", "reputation"]).default("value"),
-  sortDir: sortDirInput.optional(),
+  // No default here: each sort has its natural direction (below).
+  sortDir: z.enum(["asc", "desc"]).optional(),
   gpu: z.string().max(64).optional(),
   minHashrate: z.number().nonnegative().optional(),
   maxPricePerSec: moneyInput.optional(),
@@ -49,21 +42,14 @@ async function listings(ctx: Context, input: z.infer<typeof listInput>) {
   };
   // Best value and price read cheapest first; the others biggest first.
   const sortDir = input.sortDir ?? (input.sortBy === "value" || input.sortBy === "price" ? "asc" : "desc");
-  const sortBy = input.sortBy === "reputation" ? "uptime" : input.sortBy;
   const queries = ctx.platform.queries.fleet;
   const [{ items, total }, gpuModels] = await Promise.all([
-    queries.page({ ...filters, page: input.page, limit: input.limit, sortBy, sortDir }),
+    queries.listingPage({ ...filters, page: input.page, limit: input.limit, sortBy: input.sortBy, sortDir }),
     queries.gpuModels(filters),
   ]);
   const open = input.availableOnly ? new Map<string, string>() : await queries.openLeases(items);
   const now = ctx.platform.clock.now();
   const rows = items.map((w) => listingView(w, now, queries.isAvailable(w, open.has(w.workerId))));
-  if (input.sortBy === "reputation") {
-    const dir = sortDir === "asc" ? 1 : -1;
-    rows.sort(
-      (a, b) => dir * (a.reputation.score - b.reputation.score) || (a.workerId < b.workerId ? -1 : 1),
-    );
-  }
   return { ...pageOf(rows, total, input.page, input.limit), facets: { gpuModels } };
 }
 

@@ -62,11 +62,13 @@ export const monitoring = router({
 
   hashrateHistory: publicProcedure
     .input(
-      z.strictObject({
-        workerId: workerIdInput.optional(),
-        owner: addressInput.optional(),
-        range: z.enum(["1h", "6h", "24h", "7d", "30d"]).default("24h"),
-      }),
+      z
+        .strictObject({
+          workerId: workerIdInput.optional(),
+          owner: addressInput.optional(),
+          range: z.enum(["1h", "6h", "24h", "7d", "30d"]).default("24h"),
+        })
+        .default({ range: "24h" }),
     )
     .query(({ ctx, input }) =>
       ctx.platform.queries.fleet.hashrateHistory({
@@ -78,9 +80,20 @@ export const monitoring = router({
 
   /** The newest blocks, newest first. */
   recentBlocks: publicProcedure
-    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(20) }).default({ limit: 20 }))
+    .input(
+      z
+        .strictObject({
+          limit: z.number().int().min(1).max(200).default(20),
+          /** One worker's blocks (the worker drawer); an extension of api.md's `{limit}`. */
+          workerId: workerIdInput.optional(),
+        })
+        .default({ limit: 20 }),
+    )
     .query(async ({ ctx, input }) => {
-      const page = await ctx.platform.queries.market.blocks({ limit: input.limit });
+      const page = await ctx.platform.queries.market.blocks({
+        limit: input.limit,
+        ...(input.workerId !== undefined && { workerId: input.workerId }),
+      });
       return page.items.map(blockView);
     }),
 

@@ -1,5 +1,6 @@
 /** `overview` (public): the landing page's figures, activity feed and network panel. */
 import { formatMoney } from "@xenblocks/core";
+import { chainAdapterName } from "../serialize.js";
 import { publicProcedure, router } from "../trpc.js";
 import { cursorOf, cursorPage } from "./inputs.js";
 
@@ -36,7 +37,7 @@ export const overview = router({
     return {
       difficulty: chain?.difficulty ?? null,
       chainBlocks: chain?.totalBlocks ?? null,
-      chainAdapter: ctx.info.chain.adapter,
+      chainAdapter: chainAdapterName(ctx.info.chain.adapter),
       totalWorkers: fleet.totalWorkers,
       totalBlocks: fleet.totalBlocks,
       fleetHashrate24h: [...hours].map(([ts, h]) => ({

@@ -35,7 +35,8 @@ export const rental = router({
       ctx.actor,
       idempotencyKey,
       "rental.rent",
-      JSON.stringify(request),
+      // Canonical input: an address in another case is the same request.
+      JSON.stringify({ ...request, consumerAddress: request.consumerAddress?.toLowerCase() }),
       async () => {
         const result = await ctx.platform.rental.rent(ctx.actor, {
           durationSec: input.durationSec,
