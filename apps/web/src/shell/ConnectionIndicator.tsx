@@ -7,8 +7,10 @@ import { type ConnectionView, connectionView } from "../live/store.js";
 
 export function useConnectionView(): ConnectionView {
   const connection = useLive((s) => s.connection);
-  const now = useNow();
-  return connectionView(connection, now);
+  // The shared clock ticks once a second (it re-renders the countdown); the countdown itself is
+  // measured against the time of this render, or a fresh retry would read up to 1 s too long.
+  useNow();
+  return connectionView(connection, Date.now());
 }
 
 function describe(view: ConnectionView): { text: string; dot: string } {

@@ -127,7 +127,7 @@ describe("Account and Administration in a browser", () => {
     await screenshot(page, "account-signed-out-1440x900");
 
     await signInUi(page, user.address);
-    await waitForText(metric(page, "Available"), /^0\.000000 XNM$/);
+    await waitForText(metric(page, "Available"), /^0\.000000\s*XNM$/);
     await waitForText(page.getByTestId("account-address"), new RegExp(`^${user.address}$`));
     expect(await page.getByRole("region", { name: "Administration" }).count()).toBe(0);
 
@@ -138,7 +138,7 @@ describe("Account and Administration in a browser", () => {
     await faucet.getByText("At most 1,000.000000 XNM now").waitFor();
     await faucet.getByLabel("Amount").fill("250");
     await faucet.getByRole("button", { name: "Take from faucet" }).click();
-    await waitForText(metric(page, "Available"), /^250\.000000 XNM$/);
+    await waitForText(metric(page, "Available"), /^250\.000000\s*XNM$/);
     await waitForText(page.getByTestId("wallet-balance"), /^250\.00 XNM$/);
     await waitForText(page.getByTestId("faucet-remaining"), /^9,750\.00 XNM$/);
     const deposit = page.locator('[data-testid="transaction-row"][data-type="deposit"]');
@@ -149,16 +149,16 @@ describe("Account and Administration in a browser", () => {
     expect(await withdraw.getByLabel("Destination").inputValue()).toBe(user.address);
     await withdraw.getByLabel("Amount").fill("40");
     await withdraw.getByRole("button", { name: "Request withdrawal" }).click();
-    await waitForText(metric(page, "Pending withdrawals"), /^40\.000000 XNM$/);
-    await waitForText(metric(page, "Available"), /^210\.000000 XNM$/);
+    await waitForText(metric(page, "Pending withdrawals"), /^40\.000000\s*XNM$/);
+    await waitForText(metric(page, "Available"), /^210\.000000\s*XNM$/);
     const request = page.getByTestId("withdrawal-row").first();
     await waitForText(request, /40\.000000 XNM.*Requested/);
     await screenshot(page, "account-signed-in-1440x900");
     await screenshot(page, "account-signed-in-1440-full", true);
     await request.getByRole("button", { name: /^Cancel the withdrawal/ }).click();
     await waitForText(request, /Cancelled/);
-    await waitForText(metric(page, "Pending withdrawals"), /^0\.000000 XNM$/);
-    await waitForText(metric(page, "Available"), /^250\.000000 XNM$/);
+    await waitForText(metric(page, "Pending withdrawals"), /^0\.000000\s*XNM$/);
+    await waitForText(metric(page, "Available"), /^250\.000000\s*XNM$/);
     // The ledger shows the hold and its return, signed; the type filter asks the server.
     await waitForText(
       page.locator('[data-testid="transaction-row"][data-type="withdrawal_hold"]'),

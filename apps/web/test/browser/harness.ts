@@ -1,7 +1,10 @@
 /**
  * The browser tests' fixture: the real server in-process (memory db, embedded broker on port 0, faucet,
  * an admin) serving apps/web/dist, simulated workers over MQTT, and Debian's Chromium through
- * playwright-core with every console error, page error and failed request collected.
+ * playwright-core with every console error, page error and failed request collected. With
+ * `storage: "file"` the server runs on a libSQL file behind a TCP relay and can be stopped and started
+ * again (`stopServer`, `startServerAgain`) while pages stay open. `signInNode` / `apiClient` call the API
+ * from Node as a script would.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";

@@ -17,17 +17,17 @@ export function AccountInfo({ me }: { me: Me }) {
   }
   return (
     <Card title="Account info">
+      <div className="mb-4">
+        <div className="text-xs text-fg-2">Address (EIP-55)</div>
+        <div className="mt-1 flex items-start gap-1">
+          <span className="min-w-0 font-mono text-xs break-all text-fg" data-testid="account-address">
+            {address}
+          </span>
+          <CopyButton value={address} label="Copy address" />
+        </div>
+      </div>
       <DetailList
         rows={[
-          [
-            "Address",
-            <span key="a" className="inline-flex max-w-full items-start gap-1">
-              <span className="font-mono text-xs break-all text-fg" data-testid="account-address">
-                {address}
-              </span>
-              <CopyButton value={address} label="Copy address" />
-            </span>,
-          ],
           [
             "Roles",
             <span key="r" className="flex flex-wrap gap-1.5" data-testid="account-roles">

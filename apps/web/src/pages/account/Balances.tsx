@@ -2,8 +2,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { MetricCard } from "../../components/MetricCard.js";
 import { ErrorState } from "../../components/ui.js";
-import { XnmAmount } from "../../components/values.js";
 import { errorMessage } from "../../lib/errors.js";
+import { formatXnm } from "../../lib/format.js";
 import { useTRPC } from "../../trpc.js";
 import { IconClock, IconCoins, IconWallet } from "./account-icons.js";
 
@@ -26,7 +26,7 @@ export function Balances() {
     <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
       <MetricCard
         label="Available"
-        value={<XnmAmount value={b?.available} />}
+        value={<Money value={b?.available} />}
         sub="spendable now"
         icon={<IconWallet size={16} />}
         variant="accent"
@@ -34,7 +34,7 @@ export function Balances() {
       />
       <MetricCard
         label="In escrow"
-        value={<XnmAmount value={b?.escrowed} />}
+        value={<Money value={b?.escrowed} />}
         sub="held for your open leases"
         icon={<IconCoins size={16} />}
         variant="info"
@@ -42,12 +42,22 @@ export function Balances() {
       />
       <MetricCard
         label="Pending withdrawals"
-        value={<XnmAmount value={b?.pendingWithdrawals} />}
+        value={<Money value={b?.pendingWithdrawals} />}
         sub="requested, not yet paid out"
         icon={<IconClock size={16} />}
         variant="warning"
         loading={balance.isPending}
       />
     </div>
+  );
+}
+
+/** A balance at full precision: the number large, the unit small (so six decimals fit a third of 1024 px). */
+function Money({ value }: { value: string | undefined }) {
+  return (
+    <span title={value ? `${value} XNM` : undefined}>
+      <span className="whitespace-nowrap">{formatXnm(value, { unit: false })}</span>
+      <span className="ml-1.5 text-sm font-medium text-fg-3">XNM</span>
+    </span>
   );
 }

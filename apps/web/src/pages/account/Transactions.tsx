@@ -79,9 +79,8 @@ export function Transactions() {
                     lease {middleTruncate(t.reference.id, 10, 4)}
                   </button>
                 ) : (
-                  <span className="inline-flex items-center gap-1 text-fg-2">
-                    {t.reference.kind}
-                    <HashText value={t.reference.id} head={6} tail={4} />
+                  <span className="text-fg-2" title={`${t.reference.kind} ${t.reference.id}`}>
+                    <HashText value={t.reference.id} head={6} tail={4} copy={t.reference.id.length > 12} />
                   </span>
                 )}
               </Td>

@@ -87,7 +87,7 @@ export function DataTable({
                 key={i}
                 scope="col"
                 className={cx(
-                  "px-4 py-2 font-medium whitespace-nowrap first:pl-4 last:pr-4",
+                  "px-3 py-2 font-medium whitespace-nowrap first:pl-4 last:pr-4",
                   c.align === "right" && "text-right",
                 )}
               >
@@ -113,7 +113,11 @@ export function Td({
 }) {
   return (
     <td
-      className={cx("px-4 py-2 align-middle whitespace-nowrap", align === "right" && "text-right", className)}
+      className={cx(
+        "px-3 py-2 align-middle whitespace-nowrap first:pl-4 last:pr-4",
+        align === "right" && "text-right",
+        className,
+      )}
     >
       {children}
     </td>

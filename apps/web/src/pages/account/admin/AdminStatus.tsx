@@ -108,7 +108,7 @@ export function AdminStatus() {
           <XnmAmount value={s.ledger.treasury} decimals={2} />
         </Tile>
         <Tile label="Chain">
-          <span className="inline-flex items-center gap-2">
+          <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
             <span className="font-mono text-xs">{s.chain.adapter}</span>
             <Badge tone={s.chain.reachable ? "success" : "danger"}>
               {s.chain.reachable ? "reachable" : "unreachable"}

@@ -71,7 +71,7 @@ export function AdminWithdrawals() {
           onChange={setState}
           fieldClassName="w-44"
           options={[
-            { value: "requested", label: "Requested (queue)" },
+            { value: "requested", label: "Requested" },
             { value: "completed", label: "Completed" },
             { value: "rejected", label: "Rejected" },
             { value: "cancelled", label: "Cancelled" },

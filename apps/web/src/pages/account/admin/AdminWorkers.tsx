@@ -250,7 +250,7 @@ export function AdminWorkers() {
           <p>
             The worker is refused at every registration until unbanned.
             {w?.currentLeaseId
-              ? " Its running lease is interrupted now and settled for the time it ran."
+              ? " Its running lease is interrupted and settled now."
               : " It has no running lease."}
             {reason.trim() ? ` Reason: “${reason.trim()}”.` : ""}
           </p>
