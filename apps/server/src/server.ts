@@ -199,11 +199,14 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       mqttClients: () => transport?.connectedWorkerIds().map((id) => `xenminer_${id}`) ?? [],
       chain: { adapter: chainSetup.adapter, stats: () => chainSetup.stats() },
     };
-    // Registry, status and lease changes make cached public views stale at once.
+    // Registry, status and lease changes make cached public views stale at once, and the listing
+    // index's next read load the listed workers again (heartbeat figures refresh by age, within 10 s).
     const views = new ViewCache();
     const stopClearing = platform.events.subscribe((event) => {
-      if (event.type !== "Heartbeat" && event.type !== "BlockChainStatus" && event.type !== "LedgerChanged")
+      if (event.type !== "Heartbeat" && event.type !== "BlockChainStatus" && event.type !== "LedgerChanged") {
         views.clear();
+        if (event.type !== "BlockRecorded") platform.queries.listings.markStale();
+      }
     });
     closers.push(stopClearing);
     const limits = {

@@ -19,7 +19,7 @@ import { Counters } from "./metrics.js";
 import type { Units } from "./money.js";
 import { MonitoringService } from "./monitoring/monitoring-service.js";
 import type { Argon2Verifier, Chain, Clock, EventBus, Ids, Storage, WorkerChannel } from "./ports.js";
-import { AdminQueries, FleetQueries, MarketQueries, WalletQueries } from "./queries/index.js";
+import { AdminQueries, FleetQueries, ListingIndex, MarketQueries, WalletQueries } from "./queries/index.js";
 import { RentalService } from "./rental/rental-service.js";
 
 export interface PlatformOptions {
@@ -128,6 +128,8 @@ export function createPlatform(options: PlatformOptions) {
     market: new MarketQueries(ctx),
     wallet: new WalletQueries(ctx),
     admin: new AdminQueries(ctx, ledgerReport),
+    /** The marketplace listings in memory; the host calls `markStale()` on registry/lease changes. */
+    listings: new ListingIndex(ctx),
   };
 
   return {

@@ -2,17 +2,40 @@
  * Reads several routes share: worker rows from fleet records, a lease's blocks in full, and
  * settlement rows with their lease's block count. All go through the platform's read models.
  */
-import type { Actor, DomainError, SettlementRecord, WorkerRecord } from "@xenblocks/core";
+import {
+  type Actor,
+  computeReputation,
+  type DomainError,
+  type SettlementRecord,
+  type WorkerRecord,
+} from "@xenblocks/core";
 import { blockView, settlementView, workerDetail } from "../trpc/serialize.js";
 import type { Context } from "../trpc/trpc.js";
-import { blockRow, settlementRow, workerRow } from "./rows.js";
+import { blockRow, reputationRow, settlementRow, workerRow } from "./rows.js";
 
 /** The most rows a bare array answers with (the earlier platform had no paging there). */
 export const BARE_ARRAY_CAP = 10_000;
 
-/** A WorkerRow of a fleet record (public view: no open lease id). */
-export function workerRowOf(ctx: Context, w: WorkerRecord) {
-  return workerRow(workerDetail(w, ctx.platform.clock.now(), null, false));
+/** A WorkerRow of a fleet record (public view: no open lease id); `now` defaults to the clock's. */
+export function workerRowOf(ctx: Context, w: WorkerRecord, now: number = ctx.platform.clock.now()) {
+  return workerRow(workerDetail(w, now, null, false));
+}
+
+/** Each listing record's WorkerRow as first built (its owner's EIP-55 checksum is a keccak). */
+const listingRows = new WeakMap<WorkerRecord, ReturnType<typeof workerRowOf>>();
+
+/**
+ * `workerRowOf(ctx, w, now)` for the listing index's records (immutable snapshot objects shared by every
+ * request): built once per record; only the reputation, which depends on the time, per call.
+ */
+export function listingRowOf(ctx: Context, w: WorkerRecord, now: number): ReturnType<typeof workerRowOf> {
+  const base = listingRows.get(w);
+  if (base === undefined) {
+    const row = workerRowOf(ctx, w, now);
+    listingRows.set(w, row);
+    return { ...row };
+  }
+  return { ...base, reputation: reputationRow(computeReputation(w, now)) };
 }
 
 /** A lease's BlockRows, oldest first, up to the cap; NOT_FOUND for an unknown lease (or `[]`). */

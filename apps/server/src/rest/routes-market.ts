@@ -1,7 +1,8 @@
 /** REST §4: the marketplace (listings in the earlier row shape) and price estimates. */
-import { formatMoney, pricePerMin } from "@xenblocks/core";
+import { formatMoney, gpuSummary, pricePerMin, uptimePct } from "@xenblocks/core";
 import { z } from "zod";
-import { workerRowOf } from "./loaders.js";
+import { listInput, listingRecords } from "../trpc/routers/marketplace.js";
+import { listingRowOf } from "./loaders.js";
 import { flag, int, money, num, numbered, numberedPageOf } from "./params.js";
 import { type RestRoute, route } from "./route.js";
 
@@ -25,8 +26,8 @@ export const marketRoutes: RestRoute[] = [
       available_only: flag().default(true),
       search: z.string().max(64).optional(),
     }),
-    async run({ ctx, api, query }) {
-      const list = await api.marketplace.list({
+    run({ ctx, query }) {
+      const input = listInput.parse({
         page: query.page,
         limit: query.limit,
         sortBy: query.sort_by,
@@ -40,20 +41,19 @@ export const marketRoutes: RestRoute[] = [
         ...(query.min_gpus !== undefined && { minGpus: query.min_gpus }),
         ...(query.search !== undefined && { search: query.search }),
       });
-      const fleet = ctx.platform.queries.fleet;
-      const rows = await Promise.all(
-        list.items.map(async (listing) => {
-          const found = await fleet.worker(listing.workerId, null);
-          if (!found.ok) throw found.error;
-          return {
-            ...workerRowOf(ctx, found.value.worker),
-            gpu_name: listing.gpuSummary,
-            uptime_pct: listing.uptimePct,
-            blocks_mined: found.value.worker.leaseBlocks + found.value.worker.selfBlocks,
-          };
-        }),
-      );
-      return numberedPageOf(rows, list.total, list.page, list.limit);
+      // The rows come from the page's own records (no second read per worker), behind the same
+      // short-lived view cache as marketplace.list.
+      return ctx.views.get(`GET /api/marketplace ${JSON.stringify(input)}`, async () => {
+        const list = await listingRecords(ctx, input);
+        const now = ctx.platform.clock.now();
+        const rows = list.items.map((w) => ({
+          ...listingRowOf(ctx, w, now),
+          gpu_name: gpuSummary(w.gpus.map((g) => g.name)),
+          uptime_pct: uptimePct(w, now),
+          blocks_mined: w.leaseBlocks + w.selfBlocks,
+        }));
+        return numberedPageOf(rows, list.total, input.page, input.limit);
+      });
     },
   }),
   route({

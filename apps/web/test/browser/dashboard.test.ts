@@ -240,6 +240,8 @@ describe("the dashboard in a browser", () => {
     await page.getByText("Page not found").first().waitFor();
     expect(await page.title()).toBe("Page not found — XenBlocks");
     await screenshot(page, "not-found-1440x900");
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await screenshot(page, "not-found-1024x768");
     expect(problems).toEqual([]);
     expect(h.serverErrors).toEqual([]);
   });

@@ -1,7 +1,6 @@
 /**
  * The renter flow in Debian's Chromium against a real server with simulated workers: a wallet signs in
- * (SIWE, injected EIP-1193), gets faucet funds (through the API with its session token: the Account
- * page is built in parallel), rents from the Marketplace through the Rent dialog, sees the lease
+ * (SIWE, injected EIP-1193), takes faucet funds on the Account page (the API confirms them), rents from the Marketplace through the Rent dialog, sees the lease
  * pending then active in My rentals, blocks arriving live on Renter, stops it with the confirmation and
  * sees the settlement and refund — the exact amounts `rental.lease` returns. Screenshots of Marketplace
  * and Renter at 1440×900 and 1024×768 land in test-results/screenshots/.
@@ -78,12 +77,15 @@ describe("renting in a browser", () => {
     expect(token).toBeTruthy();
     const client = apiClient(h, token);
 
-    // Funds: the faucet through the API (the Account page is another engineer's, built in parallel).
-    const deposit = await client.account.deposit.mutate({ amount: "1000", idempotencyKey: `dep-${tag}` });
-    expect(deposit.available).toBe("1000.000000");
-    // A deposit made elsewhere sends no live event: a reload shows it (the session survives in the tab).
-    await page.reload();
+    // Funds: the faucet on the Account page, then back to the Marketplace.
+    await page.goto(`${h.base}/account`);
+    const faucet = page.getByRole("form", { name: "Faucet deposit" });
+    await faucet.getByLabel("Amount").fill("1000");
+    await faucet.getByRole("button", { name: "Take from faucet" }).click();
     await waitForText(page.getByTestId("wallet-balance"), /1,000\.\d+ XNM/);
+    expect((await client.account.balance.query()).available).toBe("1000.000000");
+    await page.goto(`${h.base}/marketplace`);
+    await until("four listings again", async () => (await listings.count()) === 4);
 
     // The renter's own worker cannot be rented; the reason is given.
     const own = page.locator(`[data-testid="listing"][data-worker="${ownId}"]`);

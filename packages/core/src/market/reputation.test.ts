@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { computeReputation, onlineSecIncrement, type ReputationCounters, repSummary } from "./reputation.js";
+import { seededRandom } from "../testing/index.js";
+import {
+  computeReputation,
+  onlineSecIncrement,
+  type ReputationCounters,
+  repSummary,
+  roundTo,
+} from "./reputation.js";
 
 const NOW = 1_750_000_000_000;
 const SEC = 1_000;
@@ -189,3 +196,80 @@ describe("onlineSecIncrement", () => {
     expect(onlineSecIncrement(NOW - 120 * SEC, NOW, 300)).toBe(120);
   });
 });
+
+describe("roundTo", () => {
+  /** The former implementation (string exponent shifts every time): the reference for the fast path. */
+  function reference(value: number, dp: number): number {
+    if (!Number.isFinite(value) || value === 0) return value;
+    const [mantissa, exponent] = Math.abs(value).toExponential().split("e");
+    const rounded = Math.round(Number(`${mantissa}e${Number(exponent) + dp}`));
+    const [m2, e2] = rounded.toExponential().split("e");
+    return Math.sign(value) * Number(`${m2}e${Number(e2) - dp}`);
+  }
+  const same = (value: number, dp: number) => {
+    const got = roundTo(value, dp);
+    const want = reference(value, dp);
+    if (!Object.is(got, want)) throw new Error(`roundTo(${value}, ${dp}) = ${got}, reference ${want}`);
+  };
+
+  it("rounds halves of the decimal form away from zero", () => {
+    expect(roundTo(1.005, 2)).toBe(1.01);
+    expect(roundTo(1.45, 1)).toBe(1.5);
+    expect(roundTo(-1.005, 2)).toBe(-1.01);
+    expect(roundTo(2.675, 2)).toBe(2.68);
+    expect(roundTo(0.125, 2)).toBe(0.13);
+    expect(roundTo(1.23456, 3)).toBe(1.235);
+    expect(Object.is(roundTo(-0.001, 2), -0)).toBe(true);
+    expect(roundTo(Number.NaN, 2)).toBeNaN();
+    expect(roundTo(Number.POSITIVE_INFINITY, 2)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("gives exactly the former results over many values", { timeout: 60_000 }, () => {
+    const r = seededRandom(2026);
+    let checked = 0;
+    for (const dp of [0, 1, 2, 3, 4, 6, 8]) {
+      const scale = 10 ** dp;
+      // Every decimal half and its binary neighbours on a grid (the values a binary scale misrounds).
+      for (let k = 0; k < 10_000; k++) {
+        const half = (k + 0.5) / scale;
+        for (const v of [half, -half, nextUp(half), nextDown(half), k / scale, (k + 0.49999) / scale]) {
+          same(v, dp);
+          checked++;
+        }
+      }
+      // Random magnitudes from 1e-12 to 1e18, random sign.
+      for (let k = 0; k < 50_000; k++) {
+        const v = (r() < 0.5 ? -1 : 1) * r() * 10 ** Math.floor(r() * 30 - 12);
+        same(v, dp);
+        same(Math.round(v * 1000) / 1000, dp);
+        checked += 2;
+      }
+    }
+    // The inputs computeReputation rounds: component scores, ratios ×100, seconds and days.
+    for (let k = 0; k < 50_000; k++) {
+      const online = r() * 1e8;
+      const total = online + r() * 1e8 + 1;
+      for (const v of [(online / total) * 20, (online / total) * 100, online, total, total / 86_400]) {
+        same(v, 2);
+        same(v, 3);
+        same(v / 20, 1);
+        checked += 3;
+      }
+    }
+    expect(checked).toBeGreaterThan(1_000_000);
+  });
+});
+
+function nextUp(x: number): number {
+  const b = new Float64Array([x]);
+  const i = new BigInt64Array(b.buffer);
+  i[0] = i[0]! + (x >= 0 ? 1n : -1n);
+  return b[0]!;
+}
+
+function nextDown(x: number): number {
+  const b = new Float64Array([x]);
+  const i = new BigInt64Array(b.buffer);
+  i[0] = i[0]! + (x > 0 ? -1n : 1n);
+  return b[0]!;
+}

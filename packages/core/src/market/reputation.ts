@@ -41,13 +41,35 @@ export interface RepSummary {
   stars: number;
 }
 
+/** 10^dp for the decimals used here (exact in binary). */
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
 /**
  * Rounds half away from zero at `dp` decimals, on the number's shortest decimal form. Scaling by 10^dp in
  * binary would misround values such as 1.005 (stored as 1.00499…) or 1.45 × 10 (= 14.4999…); shifting the
  * decimal exponent in the string form avoids that.
+ *
+ * Fast path, same results: the scaled value `y = |value| × 10^dp` differs from the decimal-shifted one by a
+ * few parts in 10^16 of y, so when y is clearly away from a half (and small enough that whole numbers are
+ * exact) both round to the same integer; `rounded / 10^dp` is then the correctly rounded double of the
+ * decimal `rounded e−dp`, exactly what parsing that string gives. Only near a half does it parse strings.
  */
-function roundTo(value: number, dp: number): number {
+export function roundTo(value: number, dp: number): number {
   if (!Number.isFinite(value) || value === 0) return value;
+  const scale = POW10[dp];
+  if (scale !== undefined) {
+    const y = Math.abs(value) * scale;
+    if (y < 1e15) {
+      const fraction = y - Math.floor(y);
+      if (Math.abs(fraction - 0.5) > y * 1e-14 + 1e-300) {
+        return Math.sign(value) * (Math.round(y) / scale);
+      }
+    }
+  }
+  return roundToByString(value, dp);
+}
+
+function roundToByString(value: number, dp: number): number {
   const [mantissa, exponent] = Math.abs(value).toExponential().split("e");
   const rounded = Math.round(Number(`${mantissa}e${Number(exponent) + dp}`));
   const [m2, e2] = rounded.toExponential().split("e");

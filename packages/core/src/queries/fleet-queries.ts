@@ -93,7 +93,8 @@ export class FleetQueries {
   /**
    * A page of marketplace listings. `reputation` is not a column (it depends on the time), so that
    * order is computed here over every worker the filters match, then paged: a page never holds a
-   * worker that belongs on another one. Ties by worker id.
+   * worker that belongs on another one. Ties by worker id. The marketplace reads `ListingIndex`
+   * (`platform.queries.listings`) instead, which gives the same pages from memory.
    */
   async listingPage(
     q: Omit<WorkerPageQuery, "sortBy"> & { sortBy: WorkerPageQuery["sortBy"] | "reputation" },

@@ -1,11 +1,19 @@
 /** `marketplace` (public): listings with filters and facets, one listing, and price estimates. */
-import { feeSplit, formatMoney, type WorkerPageQuery } from "@xenblocks/core";
+import {
+  computeReputation,
+  feeSplit,
+  formatMoney,
+  type ListingPage,
+  repSummary,
+  uptimePct,
+  type WorkerRecord,
+} from "@xenblocks/core";
 import { z } from "zod";
 import { listingView, reputationView } from "../serialize.js";
 import { type Context, publicProcedure, router } from "../trpc.js";
 import { moneyInput, numberedPage, pageOf, units, unwrapResult, workerIdInput } from "./inputs.js";
 
-const listInput = numberedPage.extend({
+export const listInput = numberedPage.extend({
   sortBy: z.enum(["value", "price", "hashrate", "gpus", "memory", "reputation"]).default("value"),
   // No default here: each sort has its natural direction (below).
   sortDir: z.enum(["asc", "desc"]).optional(),
@@ -27,10 +35,20 @@ const estimateInput = z.strictObject({
   gpu: z.string().max(64).optional(),
 });
 
-/** One page of listings with the facets of the same filters. */
-async function listings(ctx: Context, input: z.infer<typeof listInput>) {
-  const filters: Omit<WorkerPageQuery, "page" | "limit" | "sortBy" | "sortDir"> = {
-    listed: true,
+export type ListInput = z.infer<typeof listInput>;
+
+/**
+ * One page of listed workers with the facets of the same filters, from the in-memory listing index
+ * (`platform.queries.listings`): the records themselves, for the views built from them.
+ */
+export function listingRecords(ctx: Context, input: ListInput): Promise<ListingPage> {
+  // Best value and price read cheapest first; the others biggest first.
+  const sortDir = input.sortDir ?? (input.sortBy === "value" || input.sortBy === "price" ? "asc" : "desc");
+  return ctx.platform.queries.listings.page({
+    page: input.page,
+    limit: input.limit,
+    sortBy: input.sortBy,
+    sortDir,
     ...(input.availableOnly && { availableOnly: true }),
     ...(input.gpu !== undefined && input.gpu !== "" && { gpu: input.gpu }),
     ...(input.minHashrate !== undefined && { minHashrate: input.minHashrate }),
@@ -39,17 +57,42 @@ async function listings(ctx: Context, input: z.infer<typeof listInput>) {
     ...(input.minMemoryGb !== undefined && { minMemoryGb: input.minMemoryGb }),
     ...(input.durationSec !== undefined && { durationSec: input.durationSec }),
     ...(input.search !== undefined && input.search.trim() !== "" && { search: input.search.trim() }),
+  });
+}
+
+/** Each listing record's view as first built: its owner's EIP-55 checksum (a keccak), GPU summary, prices. */
+const listingViews = new WeakMap<WorkerRecord, ReturnType<typeof listingView>>();
+
+/**
+ * `listingView(w, now, available)` for the listing index's records, which are immutable snapshot objects
+ * shared by every request: what depends on the record alone is built once per record, and only the
+ * parts that depend on the time (reputation, uptime) or on the caller's flag are computed per call.
+ */
+export function listingViewOf(
+  w: WorkerRecord,
+  now: number,
+  available: boolean,
+): ReturnType<typeof listingView> {
+  const base = listingViews.get(w);
+  if (base === undefined) {
+    const view = listingView(w, now, available);
+    listingViews.set(w, view);
+    return { ...view };
+  }
+  return {
+    ...base,
+    available,
+    reputation: repSummary(computeReputation(w, now)),
+    uptimePct: uptimePct(w, now),
   };
-  // Best value and price read cheapest first; the others biggest first.
-  const sortDir = input.sortDir ?? (input.sortBy === "value" || input.sortBy === "price" ? "asc" : "desc");
+}
+
+/** One page of listings with the facets of the same filters. */
+async function listings(ctx: Context, input: ListInput) {
+  const { items, total, gpuModels, hasOpenLease } = await listingRecords(ctx, input);
   const queries = ctx.platform.queries.fleet;
-  const [{ items, total }, gpuModels] = await Promise.all([
-    queries.listingPage({ ...filters, page: input.page, limit: input.limit, sortBy: input.sortBy, sortDir }),
-    queries.gpuModels(filters),
-  ]);
-  const open = input.availableOnly ? new Map<string, string>() : await queries.openLeases(items);
   const now = ctx.platform.clock.now();
-  const rows = items.map((w) => listingView(w, now, queries.isAvailable(w, open.has(w.workerId))));
+  const rows = items.map((w) => listingViewOf(w, now, queries.isAvailable(w, hasOpenLease(w.workerId))));
   return { ...pageOf(rows, total, input.page, input.limit), facets: { gpuModels } };
 }
 
