@@ -43,7 +43,8 @@ export type HeartbeatSink = (workerId: string, lastSeenAt: number, arrivedAt: nu
 
 const WORKER_ID = Buffer.from('"workerId":"');
 const LAST_SEEN = Buffer.from('"lastSeenAt":');
-const TRACKED_ID = Buffer.from('"type":"data","id":"');
+// tRPC's data message: {"id":<sub>,"result":{"type":"data","data":{"id":"<tracked id>","data":…},"id":…}}
+const TRACKED_ID = Buffer.from('"type":"data","data":{"id":"');
 const HEARTBEAT = Buffer.from('"type":"heartbeat"');
 const SNAPSHOT = Buffer.from('"type":"snapshot"');
 const STARTED = Buffer.from('"type":"started"');

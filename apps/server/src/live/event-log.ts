@@ -10,8 +10,14 @@ import type { HubEvent } from "./events.js";
 export interface LogEntry {
   readonly seq: number;
   readonly event: HubEvent;
+  /** The event's JSON, serialized once for every client (`eventJson`). */
+  json?: string;
   /** Serialized size, computed the first time a bound needs it. */
   bytes?: number;
+  /** Heartbeats: the worker's small number in this process (the hub's), for per-client coalescing. */
+  workerIndex?: number;
+  /** What a transport caches to send this event (its messages), shared by every client. */
+  wire?: unknown;
 }
 
 export interface RetentionLimits {
@@ -55,6 +61,22 @@ export class EventLog {
     this.entries.push(entry);
     this.evict();
     return entry;
+  }
+
+  /**
+   * Up to `max` entries after `after`, oldest first, without copying the whole tail: [] when there are
+   * none yet, null when some of them were evicted already.
+   */
+  after(after: number, max: number): LogEntry[] | null {
+    if (after >= this.last) return [];
+    if (after < this.evictedThrough) return null;
+    const start = this.head + (after - this.evictedThrough);
+    return this.entries.slice(start, Math.min(start + max, this.entries.length));
+  }
+
+  /** Every id up to this one is gone from the buffer. */
+  evictedSeq(): number {
+    return this.evictedThrough;
   }
 
   /**

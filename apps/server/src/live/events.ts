@@ -196,6 +196,20 @@ function leaseItem(lease: LeaseRecord): ActivityItem | null {
   return leaseActivity(lease, "ended");
 }
 
+/**
+ * An entry's event as JSON, once for all clients. Lease records hold bigint money: their JSON (only used
+ * for the byte bound; `live.leases` serializes lease events per caller) has it as strings.
+ */
+export function eventJson(entry: { event: HubEvent; json?: string }): string {
+  if (entry.json === undefined) {
+    entry.json =
+      entry.event.type === "lease"
+        ? JSON.stringify(entry.event, (_k, v) => (typeof v === "bigint" ? v.toString() : v))
+        : JSON.stringify(entry.event);
+  }
+  return entry.json;
+}
+
 /** Serialized size, for the per-client byte bound (records hold bigint money). */
 export function serializedBytes(event: unknown): number {
   return Buffer.byteLength(JSON.stringify(event, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));

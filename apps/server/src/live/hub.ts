@@ -7,8 +7,14 @@
  */
 
 import type { Clock, DomainEvent } from "@xenblocks/core";
-import { ClientStream, DEFAULT_QUEUE_LIMITS, type QueueLimits } from "./client-stream.js";
-import { DEFAULT_RETENTION, EventLog, parseEventId, type RetentionLimits } from "./event-log.js";
+import { ClientStream, DEFAULT_QUEUE_LIMITS, LiveOverflowError, type QueueLimits } from "./client-stream.js";
+import {
+  DEFAULT_RETENTION,
+  EventLog,
+  type LogEntry,
+  parseEventId,
+  type RetentionLimits,
+} from "./event-log.js";
 import {
   type BlockView,
   type HubEvent,
@@ -54,9 +60,21 @@ export interface LeaseStreamInput {
   signal?: AbortSignal;
 }
 
+/** At most this many events per fan-out batch, so no client's queue takes a huge batch at once. */
+const FANOUT_BATCH = 256;
+/** A fan-out slice yields to I/O after this long. */
+const FANOUT_SLICE_MS = 5;
+
 export class LiveHub {
   private readonly log: EventLog;
   private readonly streams = new Set<ClientStream>();
+  /** A small number per worker, shared by every stream's heartbeat coalescing. */
+  private readonly workerIndex = new Map<string, number>();
+  /** Every event up to this id has been pushed to every stream. */
+  private fannedOut: number;
+  private fanoutScheduled: ReturnType<typeof setImmediate> | null = null;
+  /** A batch whose fan-out a slice left unfinished. */
+  private batch: { entries: LogEntry[]; streams: ClientStream[]; index: number } | null = null;
   private readonly detach: () => void;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private statsPolling = false;
@@ -69,6 +87,7 @@ export class LiveHub {
       options.startId ?? options.clock.now() * 1000,
       options.retention ?? DEFAULT_RETENTION,
     );
+    this.fannedOut = this.log.lastSeq();
     this.detach = options.events.subscribe((event) => this.ingest(event));
   }
 
@@ -85,6 +104,9 @@ export class LiveHub {
     this.detach();
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
+    if (this.fanoutScheduled) clearImmediate(this.fanoutScheduled);
+    this.fanoutScheduled = null;
+    this.batch = null;
     for (const stream of [...this.streams]) stream.end(null);
   }
 
@@ -150,10 +172,69 @@ export class LiveHub {
     }
   }
 
-  /** Sequences, buffers and fans out one event (tests and the stats poll use it directly). */
+  /** Sequences and buffers one event; fan-out follows shortly (tests and the stats poll use it directly). */
   publish(event: HubEvent): void {
     const entry = this.log.append(event);
-    for (const stream of this.streams) stream.push(entry);
+    if (event.type === "heartbeat") {
+      let index = this.workerIndex.get(event.workerId);
+      if (index === undefined) {
+        index = this.workerIndex.size;
+        this.workerIndex.set(event.workerId, index);
+      }
+      entry.workerIndex = index;
+    }
+    this.scheduleFanout();
+  }
+
+  private scheduleFanout(): void {
+    if (this.fanoutScheduled || this.closed) return;
+    this.fanoutScheduled = setImmediate(() => {
+      this.fanoutScheduled = null;
+      this.fanout();
+    });
+  }
+
+  /** Pushes what the streams have not had yet, batch by batch; yields after a slice. */
+  private fanout(): void {
+    const deadline = performance.now() + FANOUT_SLICE_MS;
+    for (;;) {
+      let batch = this.batch;
+      if (batch === null) {
+        const entries = this.log.after(this.fannedOut, FANOUT_BATCH);
+        if (entries === null) {
+          // Fan-out fell so far behind that the buffer dropped events no stream has had yet: those
+          // streams cannot continue without a gap, so they are told to resume (and get a snapshot).
+          const gone = this.log.evictedSeq();
+          for (const stream of [...this.streams]) {
+            if (stream.needsThrough(gone))
+              stream.end(new LiveOverflowError("the server fell behind; resume from your last id"));
+          }
+          this.fannedOut = gone;
+          continue;
+        }
+        if (entries.length === 0) return;
+        this.fannedOut = (entries[entries.length - 1] as LogEntry).seq;
+        if (this.streams.size === 0) continue;
+        batch = { entries, streams: [...this.streams], index: 0 };
+        this.batch = batch;
+      }
+      const { entries, streams } = batch;
+      while (batch.index < streams.length) {
+        const stream = streams[batch.index] as ClientStream;
+        batch.index += 1;
+        for (let i = 0; i < entries.length; i++) stream.push(entries[i] as LogEntry);
+        stream.notify();
+        if (
+          performance.now() >= deadline &&
+          (batch.index < streams.length || this.log.lastSeq() > this.fannedOut)
+        ) {
+          if (batch.index >= streams.length) this.batch = null;
+          this.scheduleFanout();
+          return;
+        }
+      }
+      this.batch = null;
+    }
   }
 
   private ingest(event: DomainEvent): void {
@@ -193,6 +274,7 @@ export class LiveHub {
     this.streams.add(stream);
     if (replay !== null) {
       for (const entry of replay) stream.push(entry);
+      stream.notify();
     } else if (spec.withSnapshot) {
       stream.startWithSnapshot(this.snapshotEvent(attachSeq), attachSeq);
     }
