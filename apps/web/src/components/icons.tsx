@@ -3,7 +3,8 @@ import type { SVGProps } from "react";
 
 type IconProps = SVGProps<SVGSVGElement> & { size?: number };
 
-function icon(paths: string[], name: string) {
+/** An icon component from its path data (pages with an icon of their own use it too). */
+export function icon(paths: string[], name: string) {
   function Icon({ size = 16, ...rest }: IconProps) {
     return (
       <svg
