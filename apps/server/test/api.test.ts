@@ -244,3 +244,42 @@ describe("the API", () => {
     });
   });
 });
+
+describe("rate limits (platform-rules §10)", () => {
+  it("allows 10 nonces a minute per IP, with its own budget for verify", async () => {
+    const s = await server();
+    const open = apiClient(s);
+    const address = "0x2ac9de9d494459ab28fd09f10056cfa1d4c6af40";
+    for (let i = 0; i < 10; i++) await open.auth.nonce.mutate({ address, chainId: 1 });
+    expect(await refusal(open.auth.nonce.mutate({ address, chainId: 1 }))).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      appCode: "RATE_LIMITED",
+    });
+    // Verifying is a separate step with its own budget: this one is refused for its signature.
+    const verify = open.auth.verify.mutate({ message: "x".repeat(40), signature: `0x${"1".repeat(130)}` });
+    expect((await refusal(verify)).appCode).not.toBe("RATE_LIMITED");
+    const rest = await fetch(`http://127.0.0.1:${s.httpPort}/api/auth/nonce?address=${address}`);
+    expect(rest.status).toBe(429);
+  });
+
+  it("allows 60 mutations a minute per account, then RATE_LIMITED", async () => {
+    const s = await server();
+    const created = await s.platform.accounts.createApiKey(
+      { address: OWNER.toLowerCase(), via: "wallet" },
+      "ci",
+    );
+    if (!created.ok) throw created.error;
+    const api = apiClient(s, { apiKey: created.value.key });
+    // Unknown worker: each call is refused by the domain, but every one spends the budget.
+    for (let i = 0; i < 60; i++) {
+      expect((await refusal(api.provider.setListed.mutate({ workerId: "nope", listed: true }))).appCode).toBe(
+        "NOT_FOUND",
+      );
+    }
+    expect(await refusal(api.provider.setListed.mutate({ workerId: "nope", listed: true }))).toMatchObject({
+      appCode: "RATE_LIMITED",
+    });
+    // Queries are not limited.
+    expect(await api.auth.me.query()).toMatchObject({ address: OWNER });
+  });
+});

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { formatMoney } from "@xenblocks/core";
 import { z } from "zod";
 import { checksumAddress } from "../trpc/serialize.js";
-import type { Context } from "../trpc/trpc.js";
+import { type Context, signInKey } from "../trpc/trpc.js";
 import { RestError } from "./errors.js";
 import { address, int, money } from "./params.js";
 import { Reply, type RestRoute, route } from "./route.js";
@@ -85,7 +85,7 @@ export const accountRoutes: RestRoute[] = [
       nonce: z.string().min(1).max(128),
     }),
     async run({ ctx, body }) {
-      if (!ctx.limits.signIn.take(ctx.clientIp)) {
+      if (!ctx.limits.signIn.take(signInKey(ctx.clientIp, "auth.verify"))) {
         throw new RestError(429, "RATE_LIMITED", "too many sign-in attempts; wait a minute");
       }
       const signedIn = await ctx.auth.verifyByNonce(body);

@@ -134,13 +134,20 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const publicProcedure = t.procedure;
 
-/** Sign-in steps (`auth.nonce`, `auth.verify`): public, limited per client IP. */
-export const signInProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.limits.signIn.take(ctx.clientIp)) {
+/**
+ * Sign-in steps: public, limited per client IP — 10 nonces and 10 verifies a minute (platform-rules
+ * §10), one budget per step so that ten wallets can sign in from one address in a minute.
+ */
+export const signInProcedure = t.procedure.use(({ ctx, path, next }) => {
+  if (!ctx.limits.signIn.take(signInKey(ctx.clientIp, path))) {
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "too many sign-in attempts; wait a minute" });
   }
   return next();
 });
+
+/** The rate-limit key of a sign-in step (`auth.nonce` or `auth.verify`, REST and tRPC alike). */
+export const signInKey = (clientIp: string, step: string): string =>
+  `${clientIp}|${step.endsWith("verify") ? "verify" : "nonce"}`;
 
 /** **user**: a signed-in wallet or an API key (api.md §1); mutations limited per account. */
 export const userProcedure = t.procedure.use(({ ctx, type, next }) => {
