@@ -214,7 +214,7 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       mutations: new RateLimiter({ ...MUTATION_LIMIT, clock: systemClock }),
     };
     /** Who is asking (api.md §1): a Bearer JWT first, then `X-API-Key`; an invalid one is nobody. */
-    const createContext = async (headers: Headers, clientIp: string): Promise<Context> => {
+    const createContext = async (headers: Headers, clientIp: string, longLived = false): Promise<Context> => {
       if (!auth)
         throw new TRPCError({ code: "SERVICE_UNAVAILABLE" as never, message: "the server is starting" });
       const credentials = { authorization: headers.get("authorization"), apiKey: headers.get("x-api-key") };
@@ -238,6 +238,15 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
         limits,
         views,
         live,
+        // A WebSocket keeps its context for the whole connection: each call by the caller checks
+        // again that the token was not signed out (or expired) nor the API key revoked meanwhile.
+        ...(longLived &&
+          caller.actor && {
+            stillSignedIn: async () => {
+              const again = auth ? await auth.authenticate(credentials) : null;
+              return again?.actor?.address === caller.actor?.address;
+            },
+          }),
       };
     };
     /** Only a fault of ours is logged; refusals are the caller's business. */
@@ -258,7 +267,7 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
       createContext: ({ connectionParams, headers, clientIp }) => {
         const withToken = new Headers(headers);
         if (connectionParams?.token) withToken.set("authorization", `Bearer ${connectionParams.token}`);
-        return createContext(withToken, clientIp);
+        return createContext(withToken, clientIp, true);
       },
       onError: logFault("ws api error"),
     });
@@ -341,7 +350,8 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
 
     logger.info("xenblocks server started", {
       http: `http://${config.host}:${http.port}`,
-      mqtt: config.mqttUrl ?? `mqtt://${config.host}:${mqttPort}`,
+      // Never the external broker's credentials (mqtt://user:password@host).
+      mqtt: config.mqttUrl?.replace(/\/\/[^@/]*@/, "//***@") ?? `mqtt://${config.host}:${mqttPort}`,
       db: storageKind(config.db),
       chain: config.chain,
     });

@@ -73,6 +73,11 @@ export interface Context {
   views: ViewCache;
   /** Per-IP sign-in and per-account mutation budgets (platform-rules §10). */
   limits: { signIn: Limiter; mutations: Limiter };
+  /**
+   * Set on long-lived (WebSocket) contexts with a caller: whether its credential still holds (not
+   * signed out, expired or revoked since the connection opened). Checked on every user-level call.
+   */
+  stillSignedIn?: () => Promise<boolean>;
 }
 
 /** A rate limiter: `take` spends one unit of the key's budget, false when none is left. */
@@ -150,8 +155,14 @@ export const signInKey = (clientIp: string, step: string): string =>
   `${clientIp}|${step.endsWith("verify") ? "verify" : "nonce"}`;
 
 /** **user**: a signed-in wallet or an API key (api.md §1); mutations limited per account. */
-export const userProcedure = t.procedure.use(({ ctx, type, next }) => {
+export const userProcedure = t.procedure.use(async ({ ctx, type, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
+  if (ctx.stillSignedIn && !(await ctx.stillSignedIn())) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "the token or API key was signed out, expired or revoked",
+    });
+  }
   if (type === "mutation" && !ctx.limits.mutations.take(ctx.actor.address)) {
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "too many changes in a minute; slow down" });
   }
