@@ -12,6 +12,7 @@ import {
   type FleetStats,
   type LeaseRecord,
   leaseActivity,
+  round2,
   type SettlementRecord,
   type WorkerState,
 } from "@xenblocks/core";
@@ -129,7 +130,7 @@ export function toLiveEvents(e: DomainEvent, at: number): HubEvent[] {
           at,
           workerId: e.workerId,
           // H/s with 2 dp, as everywhere in the API (api.md §1).
-          hashrate: Math.round(e.hashrate * 100) / 100,
+          hashrate: round2(e.hashrate),
           activeGpus: e.activeGpus,
           lastSeenAt: e.at,
         },

@@ -1,5 +1,5 @@
 /** REST §4: the marketplace (listings in the earlier row shape) and price estimates. */
-import { formatMoney, gpuSummary, pricePerMin, uptimePct } from "@xenblocks/core";
+import { formatMoney, gpuSummary, pricePerMin, round2, uptimePct } from "@xenblocks/core";
 import { z } from "zod";
 import { listInput, listingRecords } from "../trpc/routers/marketplace.js";
 import { listingRowOf } from "./loaders.js";
@@ -87,7 +87,7 @@ export const marketRoutes: RestRoute[] = [
         total_cost: e.total,
         provider_payout: e.providerAmount,
         platform_fee: e.fee,
-        hashrate: Math.round(w.hashrate * 100) / 100,
+        hashrate: round2(w.hashrate),
         min_duration_sec: w.minDurationSec,
         max_duration_sec: w.maxDurationSec,
         ...(w.hashrate === 0 && { warning: "the worker reports no hashrate yet" }),

@@ -1,5 +1,5 @@
 /** REST §4: the provider's dashboard, earnings and workers, per-minute pricing, control and broadcast. */
-import { formatMoney, gpuSummary, pricePerSecFromPerMin } from "@xenblocks/core";
+import { formatMoney, gpuSummary, pricePerSecFromPerMin, round2 } from "@xenblocks/core";
 import { z } from "zod";
 import { checksumAddress } from "../trpc/serialize.js";
 import { RestError } from "./errors.js";
@@ -7,8 +7,6 @@ import { settlementRows } from "./loaders.js";
 import { address, int, money, numbered, numberedPageOf, offsetPage } from "./params.js";
 import { type RestRoute, route } from "./route.js";
 import { perMin } from "./rows.js";
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const pricingBody = z
   .object({

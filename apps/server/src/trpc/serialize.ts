@@ -9,6 +9,7 @@ import {
   pricePerHour,
   type Reputation,
   repSummary,
+  round2,
   type SettlementRecord,
   type Transfer,
   uptimePct,
@@ -49,8 +50,6 @@ export function blockView(b: BlockRecord) {
     receivedAt: b.receivedAt,
   };
 }
-
-const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** The chain adapter's name as platform-rules §6 and §13 spell it (`simulator` is the embedded one). */
 export function chainAdapterName(adapter: "embedded" | "http" | "none"): "simulator" | "http" | "none" {

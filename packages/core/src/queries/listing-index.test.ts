@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeReputation } from "../market/reputation.js";
 import { compareWorkers, matchesWorkerPage } from "../market/worker-page.js";
+import { Counters } from "../metrics.js";
 import { fakeClock, seededRandom } from "../testing/index.js";
 import type { LeaseRecord, WorkerRecord } from "../types.js";
 import { ListingIndex, type ListingQuery } from "./listing-index.js";
@@ -171,7 +172,8 @@ describe("ListingIndex loading", () => {
 
   it("a failed first load fails the callers; a failed background reload keeps the old snapshot", async () => {
     const { source, state, clock } = fakeSource([worker("a")]);
-    const index = new ListingIndex(source, { maxAgeMs: 1000, refreshMs: 1000 });
+    const counters = new Counters();
+    const index = new ListingIndex({ ...source, counters }, { maxAgeMs: 1000, refreshMs: 1000 });
     state.fail = new Error("database down");
     await expect(index.page(q())).rejects.toThrow("database down");
     state.fail = null;
@@ -181,6 +183,7 @@ describe("ListingIndex loading", () => {
     expect((await index.page(q())).total).toBe(1); // old snapshot, reload failing behind it
     await new Promise((r) => setImmediate(r));
     expect(index.lastError).toBeInstanceOf(Error);
+    expect(counters.snapshot()["listing_index_load_failed_total"]).toBe(2);
     expect((await index.page(q())).total).toBe(1);
     expect(index.loads).toBe(3); // no retry before another refreshMs
     state.fail = null;

@@ -75,6 +75,8 @@ export interface ListingIndexOptions {
 export interface ListingIndexSource {
   storage: { workers: Pick<WorkerRepo, "page">; leases: Pick<LeaseRepo, "listOpen"> };
   clock: Context["clock"];
+  /** Failed loads are counted here (`listing_index_load_failed_total`), so /metrics shows them. */
+  counters?: Pick<Context["counters"], "inc">;
 }
 
 /** The most workers one load reads (as `FleetQueries.all`). */
@@ -378,7 +380,8 @@ export class ListingIndex {
     if (snapshot === null || snapshot.generation !== this.generation) return this.fresh();
     const now = this.source.clock.now();
     if (now - snapshot.at >= this.maxAgeMs && now - this.lastLoadAt >= this.refreshMs && !this.loading) {
-      // Heartbeat figures aged: reload in the background, answer from the snapshot meanwhile.
+      // Heartbeat figures aged: reload in the background, answer from the snapshot meanwhile. A
+      // failure is kept in `lastError` and counted; the next call after `refreshMs` tries again.
       this.load().catch(() => {});
     }
     return snapshot;
@@ -433,6 +436,7 @@ export class ListingIndex {
       (error: unknown) => {
         if (this.loading === loading) this.loading = null;
         this.lastError = error;
+        this.source.counters?.inc("listing_index_load_failed_total");
       },
     );
     return loading;

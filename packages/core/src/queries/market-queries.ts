@@ -20,6 +20,7 @@ import type {
   WithdrawalRecord,
   WithdrawalState,
 } from "../types.js";
+import { round2 } from "./fleet-queries.js";
 
 const DAY_MS = 86_400_000;
 
@@ -152,7 +153,7 @@ export class MarketQueries {
       renters,
       totalWorkers: workers.total,
       onlineWorkers: workers.online,
-      totalHashrate: Math.round(workers.hashrate * 100) / 100,
+      totalHashrate: round2(workers.hashrate),
       totalBlocks: accepted + self,
       blocks24h: accepted24 + self24,
       totalLeases: leases,
@@ -283,7 +284,7 @@ export class MarketQueries {
       workerCount: workers.total,
       onlineCount: workers.online,
       leasedCount: leased,
-      currentHashrate: Math.round(workers.hashrate * 100) / 100,
+      currentHashrate: round2(workers.hashrate),
       totalEarned: all.providerAmount,
       earned24h: day.providerAmount,
       activeLeases: leased,

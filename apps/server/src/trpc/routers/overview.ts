@@ -1,5 +1,5 @@
 /** `overview` (public): the landing page's figures, activity feed and network panel. */
-import { formatMoney } from "@xenblocks/core";
+import { formatMoney, round2 } from "@xenblocks/core";
 import { chainAdapterName } from "../serialize.js";
 import { publicProcedure, router } from "../trpc.js";
 import { cursorOf, cursorPage } from "./inputs.js";
@@ -42,7 +42,7 @@ export const overview = router({
       totalBlocks: fleet.totalBlocks,
       fleetHashrate24h: [...hours].map(([ts, h]) => ({
         ts,
-        hashrate: Math.round((h.sum / h.n) * 100) / 100,
+        hashrate: round2(h.sum / h.n),
       })),
     };
   }),
