@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TRPCClientError } from "@trpc/client";
 import { billedSeconds, feeSplit, formatMoney, parseMoney } from "@xenblocks/core";
 import postgres from "postgres";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -17,10 +16,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../src/config.js";
 import type { RunningServer } from "../src/server.js";
 import {
-  type Api,
   cleanups,
   privateMosquitto,
   refusal,
+  rentWhenReady,
   runCleanups,
   signIn,
   startTestServer,
@@ -30,21 +29,6 @@ import {
 } from "./helpers.js";
 
 afterEach(runCleanups);
-
-/**
- * Rents a named worker, retrying while it is inside its 2 s settle gap (a worker just sent a
- * message, e.g. its register_ack, is not offered yet: platform-rules §5).
- */
-async function rentWhenReady(api: Api, workerId: string, durationSec: number) {
-  return until("the worker to be rentable", async () => {
-    try {
-      return await api.rental.rent.mutate({ workerId, durationSec });
-    } catch (e) {
-      if (e instanceof TRPCClientError && e.data?.appCode === "WORKER_BUSY") return null;
-      throw e;
-    }
-  });
-}
 
 const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -181,7 +165,7 @@ describe.each(backends)("the marketplace end to end on $name", ({ config }) => {
     );
 
     // Rent the priced worker: pending, then active once the worker confirms.
-    const lease = await rentWhenReady(renter.api, w1.workerId, 600);
+    const lease = await rentWhenReady(renter.api, { workerId: w1.workerId, durationSec: 600 });
     expect(lease).toMatchObject({ workerId: w1.workerId, state: "pending", pricePerSec: "0.012345" });
     expect(lease.escrow).toBe(formatMoney(parseMoney("0.012345") * 600n));
     const active = await until("the lease to become active", async () => {
@@ -249,7 +233,7 @@ describe.each(backends)("the marketplace end to end on $name", ({ config }) => {
     ]);
 
     // An admin bans a worker in the middle of a lease: the lease is interrupted at once.
-    const banned = await rentWhenReady(renter.api, w2.workerId, 600);
+    const banned = await rentWhenReady(renter.api, { workerId: w2.workerId, durationSec: 600 });
     await until(
       "the second lease to become active",
       async () => (await renter.api.rental.lease.query({ leaseId: banned.leaseId })).state === "active",
@@ -266,7 +250,7 @@ describe.each(backends)("the marketplace end to end on $name", ({ config }) => {
     expect(afterBan.settlement?.state).toBe("interrupted");
 
     // A worker dies mid-lease: interrupted, billed to its last good heartbeat.
-    const dying = await rentWhenReady(renter.api, w3.workerId, 600);
+    const dying = await rentWhenReady(renter.api, { workerId: w3.workerId, durationSec: 600 });
     await until(
       "the third lease to become active",
       async () => (await renter.api.rental.lease.query({ leaseId: dying.leaseId })).state === "active",

@@ -131,6 +131,24 @@ export async function until<T>(
   }
 }
 
+/**
+ * Rents, retrying only while the worker is inside its settle gap or release wait (WORKER_BUSY:
+ * platform-rules §5); any other refusal fails the test at once with its reason.
+ */
+export async function rentWhenReady(
+  api: Api,
+  input: Parameters<Api["rental"]["rent"]["mutate"]>[0],
+): Promise<Awaited<ReturnType<Api["rental"]["rent"]["mutate"]>>> {
+  return until("the worker to be rentable", async () => {
+    try {
+      return await api.rental.rent.mutate(input);
+    } catch (e) {
+      if (e instanceof TRPCClientError && e.data?.appCode === "WORKER_BUSY") return null;
+      throw e;
+    }
+  });
+}
+
 /** `mosquitto -p <free port>` (no config: anonymous, loopback only), stopped after the test. */
 export async function privateMosquitto(): Promise<{ port: number; stop: () => Promise<void> }> {
   const probe = createServer();

@@ -9,6 +9,7 @@ import {
   apiClient,
   cleanups,
   refusal,
+  rentWhenReady,
   runCleanups,
   signIn,
   startTestServer,
@@ -43,13 +44,7 @@ beforeAll(async () => {
   const w = await startWorker(s, "ref0000000000001", owner.address);
   await until("the worker online", async () => (await s.platform.fleet.getWorker(w.workerId))?.online);
   await renter.api.account.deposit.mutate({ amount: "50.000000" });
-  const lease = await until("a lease", async () => {
-    try {
-      return await renter.api.rental.rent.mutate({ workerId: w.workerId, durationSec: 600 });
-    } catch {
-      return null;
-    }
-  });
+  const lease = await rentWhenReady(renter.api, { workerId: w.workerId, durationSec: 600 });
   await until(
     "the lease active",
     async () => (await renter.api.rental.lease.query({ leaseId: lease.leaseId })).state === "active",

@@ -12,6 +12,7 @@ import {
   apiClient,
   cleanups,
   refusal,
+  rentWhenReady,
   signIn,
   startTestServer,
   startWorker,
@@ -225,17 +226,11 @@ beforeAll(async () => {
     maxDurationSec: 7200,
   });
   await renter.api.account.deposit.mutate({ amount: "40", idempotencyKey: "dep-1" });
-  const rented = await until("a lease", async () => {
-    try {
-      return await renter.api.rental.rent.mutate({
-        workerId: a.workerId,
-        durationSec: 600,
-        consumerAddress: renter.address.toLowerCase(),
-        idempotencyKey: "rent-1",
-      });
-    } catch {
-      return null;
-    }
+  const rented = await rentWhenReady(renter.api, {
+    workerId: a.workerId,
+    durationSec: 600,
+    consumerAddress: renter.address.toLowerCase(),
+    idempotencyKey: "rent-1",
   });
   await until(
     "active",

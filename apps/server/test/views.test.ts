@@ -11,6 +11,7 @@ import {
   apiClient,
   cleanups,
   refusal,
+  rentWhenReady,
   signIn,
   startTestServer,
   startWorker,
@@ -51,13 +52,7 @@ beforeAll(async () => {
   });
   await provider.api.provider.setListed.mutate({ workerId: b.workerId, listed: false });
   await renter.api.account.deposit.mutate({ amount: "40.000000" });
-  const lease = await until("a lease", async () => {
-    try {
-      return await renter.api.rental.rent.mutate({ workerId: a.workerId, durationSec: 600 });
-    } catch {
-      return null;
-    }
-  });
+  const lease = await rentWhenReady(renter.api, { workerId: a.workerId, durationSec: 600 });
   await until(
     "active",
     async () => (await renter.api.rental.lease.query({ leaseId: lease.leaseId })).state === "active",
