@@ -69,8 +69,10 @@ describe.concurrent("H2/H4: concurrent handling", () => {
   });
 
   it("pause then resume can swap: resume is a no-op outside IDLE and the worker stays IDLE", async () => {
+    // pause waits 900 ms, resume none: the swap holds as long as resume arrives within 0.9 s of
+    // pause (a 100 ms window was too tight for a loaded CI machine).
     const w = await h.spawn("h4", {
-      hazards: { concurrentHandling: { maxDelayMs: 100 } },
+      hazards: { concurrentHandling: { maxDelayMs: 1000 } },
       random: scripted([0.9, 0]),
     });
     const mark = h.platform.mark();
