@@ -69,18 +69,31 @@ describe.concurrent("reconnect", () => {
     const statuses = received.filter((r) => r.suffix === "status").map((r) => r.payload);
     expect(statuses).toEqual([{ worker_id: id, status: "offline", timestamp: expect.any(Number) }]);
     const heartbeats = received.filter((r) => r.suffix === "heartbeat");
-    // None of the heartbeats dropped during the outage arrives later (one sent just before the drop
-    // may still arrive after the mark on a loaded machine: it was delivered, not replayed).
-    const droppedHeartbeats = new Set(
-      dropped.filter((s) => s.suffix === "heartbeat").map((s) => JSON.stringify(s.payload)),
+    expect(dropped.some((s) => s.suffix === "heartbeat")).toBe(true);
+    // No dropped heartbeat arrives later. Payloads are not unique (whole-second timestamp and uptime at
+    // 5 heartbeats a second), so compare counts per payload over the worker's whole life: each delivered
+    // heartbeat arrives at most once, so a replayed dropped one would make some payload arrive more
+    // often than it was delivered.
+    const count = (payloads: readonly unknown[]) => {
+      const n = new Map<string, number>();
+      for (const p of payloads) n.set(JSON.stringify(p), (n.get(JSON.stringify(p)) ?? 0) + 1);
+      return n;
+    };
+    const deliveredCount = count(
+      w.sent.filter((s) => s.suffix === "heartbeat" && s.delivered).map((s) => s.payload),
     );
-    expect(droppedHeartbeats.size).toBeGreaterThan(0);
-    expect(heartbeats.filter((r) => droppedHeartbeats.has(JSON.stringify(r.payload)))).toEqual([]);
-    // The comparison is sound: a heartbeat that was delivered is found by the same key.
-    const delivered = new Set(w.sent.filter((s) => s.delivered).map((s) => JSON.stringify(s.payload)));
-    expect(heartbeats.some((r) => delivered.has(JSON.stringify(r.payload)))).toBe(true);
+    const arrivedCount = count(
+      h.platform.received.filter((r) => r.workerId === id && r.suffix === "heartbeat").map((r) => r.payload),
+    );
+    const overDelivered = [...arrivedCount].filter(([key, n]) => n > (deliveredCount.get(key) ?? 0));
+    expect(overDelivered).toEqual([]);
+    // The comparison is sound: the heartbeats that arrived after the mark are found by the same key.
+    expect(heartbeats.length).toBeGreaterThan(0);
+    expect(heartbeats.every((r) => deliveredCount.has(JSON.stringify(r.payload)))).toBe(true);
+    // No burst after the reconnect: at most what the 0.2 s interval allows for the time that has passed.
     const reconnectedAt = w.journal.find((e) => e.type === "connect" && e.reconnect)!.at;
-    expect(heartbeats.filter((r) => r.at >= reconnectedAt).length).toBeLessThanOrEqual(3);
+    const allowed = Math.floor((Date.now() - reconnectedAt) / 200) + 2;
+    expect(heartbeats.filter((r) => r.at >= reconnectedAt).length).toBeLessThanOrEqual(allowed);
   });
 
   it("ERROR while disconnected: the watchdog goes IDLE, and after the reconnect the worker stays IDLE", async () => {
