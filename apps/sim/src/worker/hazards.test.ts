@@ -31,9 +31,10 @@ const scripted =
 
 describe.concurrent("H2/H4: concurrent handling", () => {
   it("release then assign back to back can swap: the assignment is silently lost", async () => {
-    // Message delays: assign 0 ms, release 90 ms, the second assign 0 ms.
+    // Message delays: assign 0 ms, release 900 ms, the second assign 0 ms. The swap holds as long as
+    // the second assign arrives within 0.9 s of the release (90 ms was too tight for a loaded machine).
     const w = await h.spawn("h2", {
-      hazards: { concurrentHandling: { maxDelayMs: 100 } },
+      hazards: { concurrentHandling: { maxDelayMs: 1000 } },
       random: scripted([0, 0.9, 0]),
     });
     const id = w.workerId;
@@ -86,9 +87,13 @@ describe.concurrent("H2/H4: concurrent handling", () => {
 });
 
 describe.concurrent("H13: pause shortly after a lease expired", () => {
-  // The lease lasts 1 s; the watchdog runs every 2.5 s, so a pause at ~1.3 s meets an expired,
-  // not yet cleaned lease.
-  const options = { watchdogSec: 2.5 };
+  // The lease lasts 1 s; the watchdog first runs 4 s after the connect, so a pause ~1.2 s into the
+  // lease meets an expired, not yet cleaned lease even when the spawn and the lease took ~2.5 s on a
+  // loaded machine.
+  const watchdogMs = 4000;
+  const options = { watchdogSec: watchdogMs / 1000 };
+  const connectedAt = (w: { journal: readonly { type: string; at: number }[] }) =>
+    w.journal.find((e) => e.type === "connect")!.at;
 
   it("with the hazard, the stale lease survives the pause and keeps mining for the old consumer", async () => {
     const source = new ManualBlockSource();
@@ -106,7 +111,8 @@ describe.concurrent("H13: pause shortly after a lease expired", () => {
     await h.platform.waitForStatus(id, "IDLE", mark);
     await h.platform.send(id, "control", control("resume"));
     await h.platform.waitForStatus(id, "AVAILABLE", mark);
-    await sleep(2600 - 1150); // past a watchdog run: it only expires leases in MINING
+    // Past the first watchdog run: it only expires leases in MINING, so the stale lease stays.
+    await sleep(Math.max(0, connectedAt(w) + watchdogMs + 400 - Date.now()));
     expect(w.lease?.leaseId).toBe("lease-s");
     expect(statusesSince(id, mark)).toEqual([
       "LEASED",

@@ -72,6 +72,7 @@ describe.concurrent("assign_task", () => {
     await h.platform.send(w.workerId, "control", { action: "pause", config: {} });
     await h.platform.waitForStatus(w.workerId, "IDLE", mark);
     await h.platform.send(w.workerId, "task", lease("lease-f"));
+    await waitUntil(() => w.journal.filter((e) => e.type === "ignored").length === 2);
     await sleep(150);
     expect(statusesSince(w.workerId, mark)).toEqual(["IDLE"]);
     expect(w.lease).toBeNull();
