@@ -49,7 +49,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, logger: ServerLogger): Promise<RunningServer> {
+/** Knobs for tests, not flags: how often open WebSockets re-check their credential (default 30 s). */
+export interface ServerInternals {
+  wsRecheckMs?: number;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  logger: ServerLogger,
+  internals: ServerInternals = {},
+): Promise<RunningServer> {
   const closers: Array<() => Promise<unknown> | unknown> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) {
@@ -270,6 +279,10 @@ export async function startServer(config: ServerConfig, logger: ServerLogger): P
         return createContext(withToken, clientIp, true);
       },
       onError: logFault("ws api error"),
+      // A running subscription (live.leases) makes no further calls: end the connection once its
+      // credential is signed out, expires or is revoked.
+      stillAllowed: (ctx) => ctx.stillSignedIn?.() ?? Promise.resolve(true),
+      ...(internals.wsRecheckMs !== undefined && { recheckIntervalMs: internals.wsRecheckMs }),
     });
     let accepting = true;
     const http = await startHttpServer({

@@ -278,6 +278,19 @@ describe("REST §4 objects and answers", () => {
     expect(keys(market.body.items[0])).toEqual(
       sorted([...WORKER_ROW, "gpu_name", "uptime_pct", "blocks_mined"]),
     );
+    // Booleans as Python's requests sends them (True/False), and yes/no, on/off; anything else is 422.
+    const ids = (r: { body: { total: number; items: { worker_id: string }[] } }) => [
+      r.body.total,
+      ...r.body.items.map((i) => i.worker_id),
+    ];
+    expect(ids(await api("GET", "/api/marketplace?available_only=False"))).toEqual(ids(market));
+    expect(ids(await api("GET", "/api/marketplace?available_only=off"))).toEqual(ids(market));
+    const strict = ids(await api("GET", "/api/marketplace?available_only=true"));
+    expect(ids(await api("GET", "/api/marketplace?available_only=True"))).toEqual(strict);
+    expect(ids(await api("GET", "/api/marketplace?available_only=YES"))).toEqual(strict);
+    const unclear = await api("GET", "/api/marketplace?available_only=maybe");
+    expect(unclear.status).toBe(422);
+    expect(unclear.body).toMatchObject({ code: "VALIDATION" });
 
     // max_price is per minute and compares with the shown price_per_min (= price_per_sec × 60):
     // 0.000031/min is stored as 1 unit/s, shown as 0.000060/min, so a maximum of 0.000059 excludes it.

@@ -20,7 +20,6 @@ export const ERROR_CODES = [
   "FAUCET_DISABLED",
   "FAUCET_LIMIT",
   "RATE_LIMITED",
-  "CONFLICT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -326,7 +326,7 @@ describe.each(engines)("withdrawals ($name)", (engine) => {
     });
     expect((await m.storage.withdrawals.get(w.id))?.state).toBe("cancelled");
     // Cancelling again is a conflict.
-    expect(codeOf(await m.platform.payments.cancelWithdrawal(wallet(RENTER_1), w.id))).toBe("CONFLICT");
+    expect(codeOf(await m.platform.payments.cancelWithdrawal(wallet(RENTER_1), w.id))).toBe("VALIDATION");
     expect(await m.available(RENTER_1)).toBe(xnm(100));
     expect(await m.platform.ledgerViolations()).toEqual([]);
   });
@@ -420,7 +420,7 @@ describe.each(engines)("withdrawals ($name)", (engine) => {
     expect(await m.platform.ledgerViolations()).toEqual([]);
   });
 
-  it("refuses to resolve a withdrawal twice (CONFLICT) and moves money only once", async () => {
+  it("refuses to resolve a withdrawal twice (VALIDATION) and moves money only once", async () => {
     const m = await marketplace(await engine.create());
     await m.fund(RENTER_1, 100);
     const admin = wallet(ADMIN);
@@ -428,11 +428,11 @@ describe.each(engines)("withdrawals ($name)", (engine) => {
     unwrap(await m.platform.payments.resolveWithdrawal(admin, w.id, "complete", { reference: "p-1" }));
     expect(
       codeOf(await m.platform.payments.resolveWithdrawal(admin, w.id, "complete", { reference: "p-2" })),
-    ).toBe("CONFLICT");
+    ).toBe("VALIDATION");
     expect(
       codeOf(await m.platform.payments.resolveWithdrawal(admin, w.id, "reject", { reason: "late" })),
-    ).toBe("CONFLICT");
-    expect(codeOf(await m.platform.payments.cancelWithdrawal(wallet(RENTER_1), w.id))).toBe("CONFLICT");
+    ).toBe("VALIDATION");
+    expect(codeOf(await m.platform.payments.cancelWithdrawal(wallet(RENTER_1), w.id))).toBe("VALIDATION");
     expect(await m.storage.withdrawals.get(w.id)).toMatchObject({ state: "completed", reference: "p-1" });
     expect(await m.available(RENTER_1)).toBe(xnm(90));
     expect(await ledgerBalance(m, WORLD)).toBe(-xnm(90));
@@ -448,7 +448,7 @@ describe.each(engines)("withdrawals ($name)", (engine) => {
       m.platform.payments.cancelWithdrawal(wallet(RENTER_1), w.id),
     ]);
     expect([paid, cancelled].filter((r) => r.ok)).toHaveLength(1);
-    expect([paid, cancelled].map(codeOf)).toContain("CONFLICT");
+    expect([paid, cancelled].map(codeOf)).toContain("VALIDATION");
     expect(await m.platform.ledgerViolations()).toEqual([]);
     const state = (await m.storage.withdrawals.get(w.id))?.state;
     if (paid.ok) {

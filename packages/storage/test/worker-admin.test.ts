@@ -516,6 +516,48 @@ describe.each(engines)("worker control ($name)", (engine) => {
   });
 });
 
+describe.each(engines)("broadcast ($name)", (engine) => {
+  it("sends to idle online workers, skips leased ones, and reports offline ones only with onlineOnly: false", async () => {
+    const { m, w: idle } = await setup(engine);
+    const leased = m.worker("b1b2c3d4e5f60718");
+    const offline = m.worker("c1b2c3d4e5f60718");
+    await leased.join();
+    await offline.join();
+    m.clock.advance(3000); // past the register_ack's settle gap
+    await activeLease(m, leased);
+    await offline.will();
+    expect((await m.storage.workers.get(offline.id))?.online).toBe(false);
+    m.clock.advance(3000);
+
+    const byDefault = unwrap(await m.platform.workers.broadcast(wallet(ADMIN), { action: "pause" }));
+    expect(byDefault.workers).toEqual([idle.id]);
+    expect(byDefault.skipped).toEqual([{ workerId: leased.id, reason: "leased" }]);
+    expect(controls(idle).at(-1)).toMatchObject({ action: "pause" });
+    expect(controls(leased)).toEqual([]);
+    expect(controls(offline)).toEqual([]);
+
+    m.clock.advance(3000);
+    const everyone = unwrap(
+      await m.platform.workers.broadcast(wallet(ADMIN), {
+        action: "set_config",
+        config: {},
+        onlineOnly: false,
+      }),
+    );
+    expect(everyone.skipped).toEqual(
+      expect.arrayContaining([
+        { workerId: leased.id, reason: "leased" },
+        { workerId: offline.id, reason: "offline" },
+      ]),
+    );
+    expect(everyone.workers).not.toContain(offline.id);
+    expect(controls(offline)).toEqual([]);
+    expect(codeOf(await m.platform.workers.broadcast(wallet(OWNER_A), { action: "pause" }))).toBe(
+      "FORBIDDEN",
+    );
+  });
+});
+
 describe.each(engines)("worker bans ($name)", (engine) => {
   it("is admin-only (FORBIDDEN), and NOT_FOUND for unknown workers", async () => {
     const { m, w } = await setup(engine);

@@ -37,7 +37,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   FAUCET_DISABLED: 409,
   FAUCET_LIMIT: 429,
   RATE_LIMITED: 429,
-  CONFLICT: 409,
 };
 
 /** Messages the earlier platform gave, which scripts may match on. */

@@ -11,12 +11,19 @@ export const int = () => z.coerce.number().int();
 /** A number query parameter. */
 export const num = () => z.coerce.number();
 
-/** `true`/`false`/`1`/`0` in a query string; a JSON boolean in a body. */
+const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
+const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
+
+/**
+ * A boolean: in a query string `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off` in any case (Python's
+ * `requests` sends `True`/`False`, as the earlier FastAPI platform accepted); a JSON boolean in a body.
+ */
 export const flag = () =>
-  z.preprocess(
-    (v) => (v === "true" || v === "1" ? true : v === "false" || v === "0" ? false : v),
-    z.boolean(),
-  );
+  z.preprocess((v) => {
+    if (typeof v !== "string") return v;
+    const word = v.toLowerCase();
+    return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : v;
+  }, z.boolean());
 
 /** An amount of XNM: a decimal string (`"1.5"`) or a JSON number, at most 6 fraction digits. */
 export const money = () =>

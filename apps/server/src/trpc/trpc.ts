@@ -104,7 +104,6 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   FAUCET_DISABLED: "FORBIDDEN",
   FAUCET_LIMIT: "TOO_MANY_REQUESTS",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
-  CONFLICT: "CONFLICT",
 };
 
 /** A domain refusal as the tRPC error the client sees. */
@@ -121,7 +120,8 @@ function appCodeOf(error: TRPCError): ErrorCode {
   if (error.code === "FORBIDDEN") return "FORBIDDEN";
   if (error.code === "NOT_FOUND") return "NOT_FOUND";
   if (error.code === "TOO_MANY_REQUESTS") return "RATE_LIMITED";
-  return "CONFLICT";
+  // The rest are requests the transport cannot take (wrong method, media type, size): the caller's to fix.
+  return "VALIDATION";
 }
 
 const t = initTRPC.context<Context>().create({

@@ -187,7 +187,7 @@ export class PaymentsService {
         const w = await tx.withdrawals.getForUpdate(checkId(id, `withdrawal ${id}`));
         if (!w) fail("NOT_FOUND", `withdrawal ${id} not found`);
         const outcome = decide(w);
-        if (w.state !== "requested") fail("CONFLICT", `withdrawal ${id} is already ${w.state}`);
+        if (w.state !== "requested") fail("VALIDATION", `withdrawal ${id} is already ${w.state}`);
         const transfer: TransferInput =
           outcome.state === "completed"
             ? {

@@ -15,6 +15,8 @@ import type { Actor, ControlAction, WorkerRecord } from "../types.js";
 import { sendToWorker } from "./outbound.js";
 
 const ACTIONS: readonly ControlAction[] = ["pause", "resume", "shutdown", "set_config"];
+/** Offline workers read per page by a broadcast that reports them. */
+const OFFLINE_PAGE = 1000;
 
 export interface ControlRequest {
   workerId: string;
@@ -139,11 +141,14 @@ export class WorkerAdminService {
       if (req.action === "shutdown" && req.confirm !== true) {
         fail("CONFIRMATION_REQUIRED", "a shutdown broadcast needs confirm: true");
       }
-      // Offline workers cannot take a command, so without an owner the online list is the scope.
+      // Offline workers cannot take a command: by default the online list is the scope; with
+      // `onlineOnly: false` the offline ones are in it too, to be reported as skipped.
       const scope =
         owner !== undefined
           ? await ctx.storage.workers.listByOwner(owner)
-          : await ctx.storage.workers.listOnline();
+          : onlineOnly
+            ? await ctx.storage.workers.listOnline()
+            : [...(await ctx.storage.workers.listOnline()), ...(await this.offlineWorkers())];
       const workers: string[] = [];
       const skipped: { workerId: string; reason: string }[] = [];
       for (const w of scope.sort((a, b) => (a.workerId < b.workerId ? -1 : 1))) {
@@ -178,6 +183,22 @@ export class WorkerAdminService {
       });
       return { status: "sent", workers, skipped };
     });
+  }
+
+  /** Every offline worker, a page at a time (a broadcast with `onlineOnly: false` reports them). */
+  private async offlineWorkers(): Promise<WorkerRecord[]> {
+    const all: WorkerRecord[] = [];
+    for (let page = 1; ; page++) {
+      const { items } = await this.ctx.storage.workers.page({
+        page,
+        limit: OFFLINE_PAGE,
+        sortBy: "workerId",
+        sortDir: "asc",
+        status: "offline",
+      });
+      all.push(...items);
+      if (items.length < OFFLINE_PAGE) return all;
+    }
   }
 
   /** Sends queued actions whose worker is ready: AVAILABLE with no release outstanding, or waited out. */
