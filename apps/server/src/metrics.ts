@@ -19,14 +19,23 @@ export interface MetricsSources {
 /** Counters whose label is a message type; every other label is a reason. */
 const TYPE_LABELLED = new Set(["mqtt_inbound_total", "mqtt_outbound_total"]);
 
-/** Counters named `name{reason}` become `xenblocks_name{<label>="reason"}`. */
-function counterLines(counters: Counters): string[] {
+/**
+ * Counters the specs name (platform-rules §6, worker-protocol §2), reported from the start: an unlabelled
+ * one as 0, a labelled one by its TYPE line until its first reason is counted.
+ */
+const SPEC_COUNTERS = ["blocks_duplicate_total", "mqtt_spoof_dropped_total{reason}"];
+
+/**
+ * Counters named `name{reason}` become `name{<label>="reason"}`: the broker's and the platform's
+ * counters keep the names the specs give them (`blocks_duplicate_total`, `mqtt_spoof_dropped_total`),
+ * with no prefix; the server's own gauges are `xenblocks_*`.
+ */
+function counterLines(counters: Counters, typed: Set<string>): string[] {
   const lines: string[] = [];
-  const typed = new Set<string>();
   for (const [key, value] of Object.entries(counters.snapshot())) {
     const match = /^([a-z0-9_]+)(?:\{(.*)\})?$/.exec(key);
     if (!match) continue;
-    const name = `xenblocks_${match[1]}`;
+    const name = match[1] as string;
     if (!typed.has(name)) {
       typed.add(name);
       lines.push(`# TYPE ${name} counter`);
@@ -86,6 +95,13 @@ export async function renderMetrics(s: MetricsSources): Promise<string> {
   for (const job of s.jobs()) lines.push(`xenblocks_job_runs_total{job="${job.name}"} ${job.runs}`);
   lines.push("# TYPE xenblocks_job_failures_total counter");
   for (const job of s.jobs()) lines.push(`xenblocks_job_failures_total{job="${job.name}"} ${job.failures}`);
-  lines.push(...counterLines(s.brokerCounters), ...counterLines(s.platformCounters));
+  const typed = new Set<string>();
+  lines.push(...counterLines(s.brokerCounters, typed), ...counterLines(s.platformCounters, typed));
+  for (const counter of SPEC_COUNTERS) {
+    const name = counter.replace(/\{.*$/, "");
+    if (typed.has(name)) continue;
+    lines.push(`# TYPE ${name} counter`);
+    if (name === counter) lines.push(`${name} 0`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -98,7 +98,10 @@ describe("the server", () => {
     expect(w.state).toBe("AVAILABLE");
     const metrics = await (await http(s, "/metrics")).text();
     expect(metrics).toContain("xenblocks_connected_workers 1");
-    expect(metrics).toMatch(/xenblocks_mqtt_inbound_total\{type="register"\} 1/);
+    expect(metrics).toMatch(/^mqtt_inbound_total\{type="register"\} 1$/m);
+    // The counters the specs name, under those names, from the start.
+    expect(metrics).toMatch(/^blocks_duplicate_total 0$/m);
+    expect(metrics).toMatch(/^# TYPE mqtt_spoof_dropped_total counter$/m);
     expect(metrics).toMatch(/xenblocks_job_runs_total\{job="ledger-check"\} 1/);
     expect(metrics).toContain("xenblocks_ledger_violations 0");
   });

@@ -31,6 +31,11 @@ export interface PendingControl {
   queuedAt: number;
   /** `pause` is never sent within 10 s of a lease end. */
   notBefore: number;
+  /**
+   * Actions accepted after this one, oldest first: each goes out once the one before it was sent (the
+   * worker's outbound queue, worker-protocol §7). Absent when there are none.
+   */
+  later?: PendingControl[];
 }
 
 export interface WorkerRecord {

@@ -337,6 +337,49 @@ describe.each(engines)("worker control ($name)", (engine) => {
     expect(w.sent().at(-1)).toEqual({ action: "pause", config: {} });
   });
 
+  it("queues actions in order behind one still waiting, each 2 s apart: none replaces another", async () => {
+    const { m, w } = await setup(engine);
+    const owner = wallet(OWNER_A);
+    const control = (action: string, config?: Record<string, unknown>) =>
+      m.platform.workers.control(owner, { workerId: w.id, action, ...(config && { config }) });
+    expect(unwrap(await control("set_config", { prefix: "aa" })).status).toBe("sent");
+    expect(unwrap(await control("set_config", { prefix: "bb" })).status).toBe("queued");
+    expect(unwrap(await control("pause")).status).toBe("queued");
+    await m.elapse(10_000);
+    expect(controls(w)).toEqual([
+      { action: "set_config", config: { prefix: "aa" } },
+      { action: "set_config", config: { prefix: "bb" } },
+      { action: "pause", config: {} },
+    ]);
+    expect((await m.storage.workers.get(w.id))?.pendingControl).toBeNull();
+  });
+
+  it("refuses an action when 10 are already waiting (WORKER_BUSY), and sends every accepted one", async () => {
+    const { m, w } = await setup(engine);
+    const owner = wallet(OWNER_A);
+    const difficulties = Array.from({ length: 11 }, (_, i) => 100 + i);
+    const answers = [];
+    for (const difficulty of difficulties) {
+      answers.push(
+        codeOf(
+          await m.platform.workers.control(owner, {
+            workerId: w.id,
+            action: "set_config",
+            config: { difficulty },
+          }),
+        ),
+      );
+    }
+    // The first goes out at once and ten wait; a twelfth finds the queue full.
+    expect(answers).toEqual(Array(11).fill("ok"));
+    const busy = await m.platform.workers.control(owner, { workerId: w.id, action: "pause" });
+    expect(codeOf(busy)).toBe("WORKER_BUSY");
+    await m.elapse(30_000);
+    expect(controls(w).map((c) => (c as { config: { difficulty?: number } }).config.difficulty)).toEqual(
+      difficulties,
+    );
+  });
+
   it("ends an active lease first (interrupted, provider_action, billed to the last good heartbeat) and sends release", async () => {
     const { m, w } = await setup(engine);
     const lease = await activeLease(m, w);

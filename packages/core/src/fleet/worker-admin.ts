@@ -15,6 +15,8 @@ import type { Actor, ControlAction, WorkerRecord } from "../types.js";
 import { sendToWorker } from "./outbound.js";
 
 const ACTIONS: readonly ControlAction[] = ["pause", "resume", "shutdown", "set_config"];
+/** Actions a worker may have waiting (the one due next included); more are refused WORKER_BUSY. */
+const MAX_QUEUED_CONTROLS = 10;
 /** Offline workers read per page by a broadcast that reports them. */
 const OFFLINE_PAGE = 1000;
 
@@ -110,6 +112,22 @@ export class WorkerAdminService {
         };
         const result: ControlResult = { status: "queued", workerId: worker.workerId, action };
         if (ended) result.endedLeaseId = ended.lease.leaseId;
+        const queued = after.pendingControl;
+        if (queued) {
+          // Behind actions still waiting: in order, never in place of them.
+          const later = queued.later ?? [];
+          if (later.length + 1 >= MAX_QUEUED_CONTROLS) {
+            fail(
+              "WORKER_BUSY",
+              `worker ${worker.workerId} already has ${MAX_QUEUED_CONTROLS} actions waiting; try again once they are sent`,
+            );
+          }
+          await this.audit(actor, worker, `control:${action}`);
+          await ctx.storage.workers.update(worker.workerId, {
+            pendingControl: { ...queued, later: [...later, pending] },
+          });
+          return result;
+        }
         await this.audit(actor, worker, `control:${action}`);
         // Queue it; it goes out now if the worker is ready (no lease, no release, 2 s since the last send).
         await ctx.storage.workers.update(worker.workerId, { pendingControl: pending });
@@ -227,7 +245,10 @@ export class WorkerAdminService {
       w.releaseLeaseId === null || (w.releaseSentAt !== null && w.releaseSentAt <= now - releaseWaitMs);
     const settled = w.lastSentAt === null || w.lastSentAt <= now - ctx.config.worker.settleGapSec * 1000;
     if (!w.online || !released || !settled || now < pending.notBefore) return false;
-    await ctx.storage.workers.update(workerId, { pendingControl: null });
+    const [next, ...rest] = pending.later ?? [];
+    await ctx.storage.workers.update(workerId, {
+      pendingControl: next ? { ...next, ...(rest.length > 0 && { later: rest }) } : null,
+    });
     await sendToWorker(ctx, workerId, {
       topic: "control",
       payload: controlMessage(pending.action, pending.config),
