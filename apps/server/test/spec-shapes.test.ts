@@ -532,6 +532,7 @@ describe("procedures (§2)", () => {
       () => pub.monitoring.health.query({ limit: 101 }),
       () => pub.overview.activity.query({ limit: 0 }),
       () => pub.overview.activity.query({ junk: 1 } as never),
+      () => pub.overview.activity.query({ cursor: "garbage!!" }),
       () => pub.marketplace.list.query({ limit: 101 }),
       () => pub.marketplace.list.query({ page: 0 }),
       () => pub.marketplace.list.query({ junk: 1 } as never),

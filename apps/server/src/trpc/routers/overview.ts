@@ -1,5 +1,6 @@
 /** `overview` (public): the landing page's figures, activity feed and network panel. */
 import { formatMoney, round2 } from "@xenblocks/core";
+import { z } from "zod";
 import { chainAdapterName } from "../serialize.js";
 import { publicProcedure, router } from "../trpc.js";
 import { cursorOf, cursorPage } from "./inputs.js";
@@ -16,7 +17,18 @@ export const overview = router({
   }),
 
   activity: publicProcedure
-    .input(cursorPage.default({ limit: 20 }))
+    .input(
+      cursorPage
+        // The feed's cursor is `<epoch ms>:<item id>`; anything else is refused, not read as "from the top".
+        .extend({
+          cursor: z
+            .string()
+            .max(128)
+            .regex(/^\d{1,16}:.+$/, "not a cursor this feed gave")
+            .nullish(),
+        })
+        .default({ limit: 20 }),
+    )
     .query(({ ctx, input }) => ctx.platform.queries.market.activity(cursorOf(input))),
 
   network: publicProcedure.query(async ({ ctx }) => {
