@@ -3,10 +3,11 @@
  * only what depends on the time (reputation, uptime) or on availability. These must stay byte for byte
  * what `listingView` and `workerRowOf` give at the time of each request.
  */
-import type { WorkerRecord } from "@xenblocks/core";
+import { gpuSummary, uptimePct, type WorkerRecord } from "@xenblocks/core";
 import { seededRandom } from "@xenblocks/core/testing";
 import { describe, expect, it } from "vitest";
-import { listingRowOf, workerRowOf } from "../src/rest/loaders.js";
+import { listingRowOf, marketRow, marketRowJson, workerRowOf } from "../src/rest/loaders.js";
+import { numberedPageJson, numberedPageOf } from "../src/rest/params.js";
 import { listingViewOf } from "../src/trpc/routers/marketplace.js";
 import { listingView } from "../src/trpc/serialize.js";
 
@@ -87,6 +88,39 @@ describe("per-record listing views", () => {
           JSON.stringify(workerRowOf({} as never, w, at)),
         );
       }
+    }
+  });
+
+  it("marketRowJson is JSON.stringify of the marketplace row at every call's time, byte for byte", () => {
+    for (const at of times) {
+      for (const w of fleet) {
+        const expected = JSON.stringify({
+          ...workerRowOf({} as never, w, at),
+          gpu_name: gpuSummary(w.gpus.map((g) => g.name)),
+          uptime_pct: uptimePct(w, at),
+          blocks_mined: w.leaseBlocks + w.selfBlocks,
+        });
+        expect(marketRowJson({} as never, w, at)).toBe(expected);
+        expect(JSON.stringify(marketRow({} as never, w, at))).toBe(expected);
+      }
+    }
+  });
+
+  it("numberedPageJson is JSON.stringify of numberedPageOf", () => {
+    const rows = fleet.slice(0, 7).map((w) => marketRow({} as never, w, NOW));
+    for (const [items, total, page, limit] of [
+      [rows, 60, 1, 7],
+      [[], 0, 1, 18],
+      [rows.slice(0, 1), 61, 9, 7],
+    ] as const) {
+      expect(
+        numberedPageJson(
+          items.map((r) => JSON.stringify(r)),
+          total,
+          page,
+          limit,
+        ),
+      ).toBe(JSON.stringify(numberedPageOf([...items], total, page, limit)));
     }
   });
 

@@ -10,7 +10,7 @@ import type { AppRouter } from "../trpc/router.js";
 import type { Context } from "../trpc/trpc.js";
 import { INTERNAL_FAILURE, RestError, toRestFailure, zodDetail } from "./errors.js";
 import { compileRoutes, matchRoute } from "./match.js";
-import { Reply, type RestCall, type RestRoute, requireActor } from "./route.js";
+import { JsonText, Reply, type RestCall, type RestRoute, requireActor } from "./route.js";
 import { REST_ROUTES } from "./routes.js";
 
 export interface RestHandlerOptions {
@@ -57,7 +57,7 @@ function write(res: HttpResponse, state: { aborted: boolean }, reply: Reply): vo
     res.writeStatus(STATUS_LINE[reply.status] ?? String(reply.status));
     res.writeHeader("content-type", "application/json");
     for (const [k, v] of Object.entries(reply.headers)) res.writeHeader(k, v);
-    res.end(JSON.stringify(reply.body));
+    res.end(reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body));
   });
 }
 

@@ -6,7 +6,9 @@ import {
   type Actor,
   computeReputation,
   type DomainError,
+  gpuSummary,
   type SettlementRecord,
+  uptimePct,
   type WorkerRecord,
 } from "@xenblocks/core";
 import { blockView, settlementView, workerDetail } from "../trpc/serialize.js";
@@ -36,6 +38,61 @@ export function listingRowOf(ctx: Context, w: WorkerRecord, now: number): Return
     return { ...row };
   }
   return { ...base, reputation: reputationRow(computeReputation(w, now)) };
+}
+
+/**
+ * A marketplace row's JSON around its time-dependent parts, per listing record: `head` is the WorkerRow up
+ * to `"reputation":` (reputation is WorkerRow's last key), `gpuName` the `,"gpu_name":…` that follows it.
+ */
+interface MarketRowText {
+  head: string;
+  gpuName: string;
+  blocksMined: string;
+}
+
+const marketRowTexts = new WeakMap<WorkerRecord, MarketRowText | null>();
+
+/** The row's parts, or null when WorkerRow's keys no longer end with `reputation` (then built in full). */
+function marketRowText(ctx: Context, w: WorkerRecord, now: number): MarketRowText | null {
+  let parts = marketRowTexts.get(w);
+  if (parts === undefined) {
+    const row = workerRowOf(ctx, w, now);
+    const keys = Object.keys(row);
+    const { reputation, ...before } = row;
+    const whole = JSON.stringify(before);
+    parts =
+      reputation !== undefined && keys[keys.length - 1] === "reputation" && whole.endsWith("}")
+        ? {
+            head: whole === "{}" ? '{"reputation":' : `${whole.slice(0, -1)},"reputation":`,
+            gpuName: `,"gpu_name":${JSON.stringify(gpuSummary(w.gpus.map((g) => g.name)))}`,
+            blocksMined: JSON.stringify(w.leaseBlocks + w.selfBlocks),
+          }
+        : null;
+    marketRowTexts.set(w, parts);
+  }
+  return parts;
+}
+
+/** A marketplace row (`GET /api/marketplace`): WorkerRow + gpu_name, uptime_pct, blocks_mined. */
+export function marketRow(ctx: Context, w: WorkerRecord, now: number) {
+  return {
+    ...listingRowOf(ctx, w, now),
+    gpu_name: gpuSummary(w.gpus.map((g) => g.name)),
+    uptime_pct: uptimePct(w, now),
+    blocks_mined: w.leaseBlocks + w.selfBlocks,
+  };
+}
+
+/**
+ * `JSON.stringify(marketRow(ctx, w, now))`, byte for byte, for the listing index's records (immutable
+ * snapshot objects): what depends on the record alone is serialized once per record; the reputation and
+ * uptime, which depend on the time, per call.
+ */
+export function marketRowJson(ctx: Context, w: WorkerRecord, now: number): string {
+  const parts = marketRowText(ctx, w, now);
+  if (parts === null) return JSON.stringify(marketRow(ctx, w, now));
+  const reputation = JSON.stringify(reputationRow(computeReputation(w, now)));
+  return `${parts.head}${reputation}${parts.gpuName},"uptime_pct":${JSON.stringify(uptimePct(w, now))},"blocks_mined":${parts.blocksMined}}`;
 }
 
 /** A lease's BlockRows, oldest first, up to the cap; NOT_FOUND for an unknown lease (or `[]`). */

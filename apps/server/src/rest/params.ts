@@ -72,3 +72,17 @@ export const numberedPageOf = <T>(items: T[], total: number, page: number, limit
   limit,
   total_pages: Math.max(1, Math.ceil(total / limit)),
 });
+
+/** `JSON.stringify(numberedPageOf(items, …))` for items given as their JSON texts. */
+export function numberedPageJson(
+  itemsJson: readonly string[],
+  total: number,
+  page: number,
+  limit: number,
+): string {
+  const shell = JSON.stringify(numberedPageOf([], total, page, limit));
+  // `items` is the first key: `{"items":[],…`.
+  const empty = '{"items":[]';
+  if (!shell.startsWith(empty)) throw new Error("numberedPageOf no longer starts with items");
+  return `{"items":[${itemsJson.join(",")}]${shell.slice(empty.length)}`;
+}

@@ -35,6 +35,14 @@ export class Reply {
   ) {}
 }
 
+/**
+ * A 200 body already serialized, written as it is: exactly the text `JSON.stringify` gives for the
+ * value it stands for (routes use it for answers they keep, so a cached answer is serialized once).
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** How a route answers an app code when it differs from the default table (errors.ts). */
 export type Refusals = Partial<Record<ErrorCode, { status: number; detail?: string }>>;
 

@@ -1,10 +1,10 @@
 /** REST §4: the marketplace (listings in the earlier row shape) and price estimates. */
-import { formatMoney, gpuSummary, pricePerMin, round2, uptimePct } from "@xenblocks/core";
+import { formatMoney, pricePerMin, round2 } from "@xenblocks/core";
 import { z } from "zod";
 import { listInput, listingRecords } from "../trpc/routers/marketplace.js";
-import { listingRowOf } from "./loaders.js";
-import { flag, int, money, num, numbered, numberedPageOf } from "./params.js";
-import { type RestRoute, route } from "./route.js";
+import { marketRowJson } from "./loaders.js";
+import { flag, int, money, num, numbered, numberedPageJson } from "./params.js";
+import { JsonText, type RestRoute, route } from "./route.js";
 
 const MARKET_SORT = ["price", "hashrate", "gpus", "memory", "reputation", "value"] as const;
 
@@ -42,17 +42,20 @@ export const marketRoutes: RestRoute[] = [
         ...(query.search !== undefined && { search: query.search }),
       });
       // The rows come from the page's own records (no second read per worker), behind the same
-      // short-lived view cache as marketplace.list.
+      // short-lived view cache as marketplace.list. The answer is kept serialized: a cache hit writes
+      // the same text again, and each row's JSON is made from the parts of its record that do not
+      // depend on the time (marketRowJson), so the text is what JSON.stringify of the page would be.
       return ctx.views.get(`GET /api/marketplace ${JSON.stringify(input)}`, async () => {
         const list = await listingRecords(ctx, input);
         const now = ctx.platform.clock.now();
-        const rows = list.items.map((w) => ({
-          ...listingRowOf(ctx, w, now),
-          gpu_name: gpuSummary(w.gpus.map((g) => g.name)),
-          uptime_pct: uptimePct(w, now),
-          blocks_mined: w.leaseBlocks + w.selfBlocks,
-        }));
-        return numberedPageOf(rows, list.total, input.page, input.limit);
+        return new JsonText(
+          numberedPageJson(
+            list.items.map((w) => marketRowJson(ctx, w, now)),
+            list.total,
+            input.page,
+            input.limit,
+          ),
+        );
       });
     },
   }),

@@ -21,13 +21,32 @@ export function sec(ms: number | null | undefined): number | null {
 /** A per-second price (decimal string) as the per-minute price responses echo. */
 export const perMin = (pricePerSec: string): string => formatMoney(pricePerMin(parseMoney(pricePerSec)));
 
+/** Each key's snake_case form as first converted (keys are a small fixed set: the row shapes'). */
+const snakeNames = new Map<string, string>();
+
+function snakeName(key: string): string {
+  let name = snakeNames.get(key);
+  if (name === undefined) {
+    name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (snakeNames.size < 4096) snakeNames.set(key, name);
+  }
+  return name;
+}
+
 /** `camelCase` → `snake_case`, keys only, through nested plain objects. */
 export function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
-  );
+  // As `Object.fromEntries(Object.entries(value).map(…))`, without the entry arrays: same keys, same order.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const name = snakeName(key);
+    const v = snakeKeys((value as Record<string, unknown>)[key]);
+    if (name === "__proto__")
+      Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[name] = v;
+  }
+  return out;
 }
 
 export function reputationRow(r: Reputation) {

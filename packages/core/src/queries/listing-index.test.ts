@@ -367,3 +367,73 @@ describe("ListingIndex against matchesWorkerPage + compareWorkers", () => {
     expect(state.pageCalls).toBe(1);
   });
 });
+
+describe("ListingIndex loads in slices", () => {
+  /** Pages by worker id as the storage adapters do (offset = (page − 1) × limit); `between` runs before each page. */
+  function pagedSource(rows: WorkerRecord[]) {
+    const clock = fakeClock(NOW);
+    const state = { rows, pages: [] as number[], between: null as ((page: number) => void) | null };
+    const source = {
+      clock,
+      storage: {
+        workers: {
+          page: async (q: { page: number; limit: number; listed?: boolean }) => {
+            state.between?.(q.page);
+            state.pages.push(q.page);
+            const listed = state.rows
+              .filter((w) => q.listed === undefined || w.listed === q.listed)
+              .sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
+            const items = listed.slice((q.page - 1) * q.limit, q.page * q.limit);
+            return { items: items.map((w) => structuredClone(w)), total: listed.length };
+          },
+        },
+        leases: { listOpen: async () => [] as LeaseRecord[] },
+      },
+    };
+    return { clock, source, state };
+  }
+  const r = seededRandom(11);
+  const fleet = Array.from({ length: 47 }, (_, i) =>
+    worker(`s${String(i).padStart(3, "0")}`, {
+      hashrate: Math.floor(r() * 5000),
+      pricePerSec: BigInt(Math.floor(r() * 20_000)),
+      listed: i === 1 || r() < 0.9,
+    }),
+  );
+  const queries = (["value", "price", "hashrate", "gpus", "memory", "reputation"] as const).flatMap(
+    (sortBy) => [1, 2, 3].map((page) => q({ sortBy, page, limit: 7, sortDir: page === 2 ? "desc" : "asc" })),
+  );
+
+  it("answers as one read does, yielding between the slices", async () => {
+    const whole = new ListingIndex(pagedSource(fleet).source, { sliceRows: 100_000 });
+    const sliced = pagedSource(fleet);
+    let yields = 0;
+    const index = new ListingIndex(sliced.source, {
+      sliceRows: 5,
+      yieldToLoop: async () => {
+        yields++;
+      },
+    });
+    for (const query of queries) {
+      const [a, b] = [await whole.page(query), await index.page(query)];
+      expect(ids(b)).toEqual(ids(a));
+      expect([b.total, b.gpuModels]).toEqual([a.total, a.gpuModels]);
+    }
+    const listed = fleet.filter((w) => w.listed).length;
+    expect(sliced.state.pages).toEqual(Array.from({ length: Math.ceil(listed / 5) }, (_, i) => i + 1));
+    expect(yields).toBe(Math.ceil(listed / 5) - 1);
+  });
+
+  it("reads everything again in one query when the listed set changes between slices", async () => {
+    const sliced = pagedSource(fleet);
+    const index = new ListingIndex(sliced.source, { sliceRows: 5, yieldToLoop: async () => {} });
+    // A worker near the front leaves the listings after the second slice: offsets shift by one.
+    sliced.state.between = (page) => {
+      if (page === 3) sliced.state.rows = fleet.filter((w) => w.workerId !== "s001");
+    };
+    const got = await index.page(q({ limit: 100, sortBy: "gpus" }));
+    const expected = fleet.filter((w) => w.listed && w.workerId !== "s001").map((w) => w.workerId);
+    expect([...ids(got)].sort()).toEqual(expected);
+    expect(sliced.state.pages.at(-1)).toBe(1); // the whole read
+  });
+});

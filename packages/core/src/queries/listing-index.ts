@@ -20,6 +20,13 @@
  *   `refreshMs` (default 1 s, also the retry interval after a failed load). A full load of 10,000 workers
  *   on libSQL blocks the event loop for ~100 ms, so these loads are kept rare.
  * - One load at a time (single flight). No timers: loads happen only on calls, timed by the Clock port.
+ * - A load reads the listed workers in slices of `sliceRows` (default 1,000) and yields to the event loop
+ *   between slices (`yieldToLoop`, default `setImmediate`), so a reload of 10,000 workers is ten short
+ *   stalls instead of one of 150–300 ms. A fleet that fits one slice is read in one query, as before. If
+ *   the listed set changes between slices (the page totals differ, or the ids do not add up), the load
+ *   reads everything again in one query, so a snapshot is always one consistent read.
+ * - The sort orders are built on first use per snapshot (both directions of a sort at once), not all
+ *   twelve at load time.
  *
  * The returned `WorkerRecord`s are the snapshot's own objects, shared by every caller: read-only.
  */
@@ -69,6 +76,10 @@ export interface ListingIndexOptions {
   refreshMs?: number;
   /** Distinct filter sets whose match (rows, total, facets) a snapshot keeps; default 256. */
   filterCacheSize?: number;
+  /** Workers read per query of a load; default 1,000. */
+  sliceRows?: number;
+  /** Lets other work run between the slices of a load; default: a `setImmediate` turn. */
+  yieldToLoop?: () => Promise<void>;
 }
 
 /** What the index reads: one page query for the listed workers and the open leases. */
@@ -81,6 +92,20 @@ export interface ListingIndexSource {
 
 /** The most workers one load reads (as `FleetQueries.all`). */
 const LOAD_LIMIT = 100_000;
+
+/** A turn of the host's event loop (`setImmediate`), or just a microtask where there is none. */
+function nextTurn(): Promise<void> {
+  const host = globalThis as { setImmediate?: (callback: () => void) => unknown };
+  return new Promise<void>((resolve) => (host.setImmediate ? host.setImmediate(resolve) : resolve()));
+}
+
+const listedPage = (page: number, limit: number): WorkerPageQuery => ({
+  page,
+  limit,
+  sortBy: "workerId",
+  sortDir: "asc",
+  listed: true,
+});
 
 interface Match {
   /** 1 where the worker at that index matches. */
@@ -117,6 +142,7 @@ class ListingSnapshot {
   private readonly memoryGb: Float64Array;
   private readonly minDurationSec: Float64Array;
   private readonly maxDurationSec: Float64Array;
+  /** `"<sort> asc"` / `"<sort> desc"`, built on first use (`order`). */
   private readonly orders = new Map<string, Int32Array>();
   private readonly matches = new Map<string, Match>();
 
@@ -174,22 +200,27 @@ class ListingSnapshot {
       this.minDurationSec[i] = w.minDurationSec;
       this.maxDurationSec[i] = w.maxDurationSec;
     }
+  }
 
-    for (const sort of LISTING_SORTS) {
-      const keys: (number | null)[] =
-        sort === "reputation"
-          ? workers.map((w) => computeReputation(w, at).score)
-          : workers.map((w) => workerSortKey(w, sort) as number | null);
-      const [asc, desc] = sortOrders(keys);
-      this.orders.set(`${sort} asc`, asc);
-      this.orders.set(`${sort} desc`, desc);
-    }
+  /** One sort order; both directions of the sort are built (and kept) on first use. */
+  private order(sort: ListingSort, dir: "asc" | "desc"): Int32Array {
+    const found = this.orders.get(`${sort} ${dir}`);
+    if (found) return found;
+    if (!LISTING_SORTS.includes(sort) || (dir !== "asc" && dir !== "desc"))
+      throw new Error(`unknown listing sort ${sort} ${dir}`);
+    const keys: (number | null)[] =
+      sort === "reputation"
+        ? this.workers.map((w) => computeReputation(w, this.at).score)
+        : this.workers.map((w) => workerSortKey(w, sort) as number | null);
+    const [asc, desc] = sortOrders(keys);
+    this.orders.set(`${sort} asc`, asc);
+    this.orders.set(`${sort} desc`, desc);
+    return dir === "asc" ? asc : desc;
   }
 
   query(q: ListingQuery): ListingPage {
+    const order = this.order(q.sortBy, q.sortDir);
     const { matched, total, gpuModels } = this.match(q);
-    const order = this.orders.get(`${q.sortBy} ${q.sortDir}`);
-    if (!order) throw new Error(`unknown listing sort ${q.sortBy} ${q.sortDir}`);
     const start = (q.page - 1) * q.limit;
     const end = start + q.limit;
     const items: WorkerRecord[] = [];
@@ -350,6 +381,8 @@ export class ListingIndex {
   private readonly refreshMs: number;
   private readonly maxAgeMs: number;
   private readonly filterCacheSize: number;
+  private readonly sliceRows: number;
+  private readonly yieldToLoop: () => Promise<void>;
   /** Loads started so far. */
   loads = 0;
   /** The last load's failure, if it failed (cleared by a successful load). */
@@ -362,6 +395,8 @@ export class ListingIndex {
     this.refreshMs = options.refreshMs ?? 1000;
     this.maxAgeMs = options.maxAgeMs ?? 10_000;
     this.filterCacheSize = options.filterCacheSize ?? 256;
+    this.sliceRows = Math.max(1, Math.floor(options.sliceRows ?? 1000));
+    this.yieldToLoop = options.yieldToLoop ?? nextTurn;
   }
 
   /** The listed workers changed (registry, status, lease, health): the next call reads them again. */
@@ -399,6 +434,37 @@ export class ListingIndex {
     }
   }
 
+  /**
+   * The listed workers (at most `LOAD_LIMIT`), by worker id: in slices of `sliceRows` with a turn of the
+   * event loop between them. Should the listed set change between slices (another total, a worker seen
+   * twice or missed), everything is read again in one query.
+   */
+  private async readListed(): Promise<WorkerRecord[]> {
+    const workers = this.source.storage.workers;
+    const size = this.sliceRows;
+    if (size >= LOAD_LIMIT) return (await workers.page(listedPage(1, LOAD_LIMIT))).items;
+    const first = await workers.page(listedPage(1, size));
+    const wanted = Math.min(first.total, LOAD_LIMIT);
+    if (first.items.length >= first.total) return first.items;
+    const rows = [...first.items];
+    const ids = new Set(rows.map((w) => w.workerId));
+    let consistent = first.items.length === size;
+    for (let page = 2; consistent && (page - 1) * size < wanted; page++) {
+      await this.yieldToLoop();
+      const next = await workers.page(listedPage(page, size));
+      if (next.total !== first.total) consistent = false;
+      for (const w of next.items) {
+        if (ids.has(w.workerId)) consistent = false;
+        ids.add(w.workerId);
+        rows.push(w);
+      }
+    }
+    // Every listed worker once (past `LOAD_LIMIT`, the first ones by id, as one query would give).
+    const complete = first.total <= LOAD_LIMIT ? rows.length === first.total : rows.length >= LOAD_LIMIT;
+    if (consistent && complete) return rows.length > wanted ? rows.slice(0, wanted) : rows;
+    return (await workers.page(listedPage(1, LOAD_LIMIT))).items;
+  }
+
   /** Starts one load (the caller made sure none runs). */
   private load(): Promise<ListingSnapshot> {
     const generation = this.generation;
@@ -406,18 +472,10 @@ export class ListingIndex {
     this.lastLoadAt = at;
     this.loads++;
     const loading = (async () => {
-      const [page, open] = await Promise.all([
-        this.source.storage.workers.page({
-          page: 1,
-          limit: LOAD_LIMIT,
-          sortBy: "workerId",
-          sortDir: "asc",
-          listed: true,
-        }),
-        this.source.storage.leases.listOpen(),
-      ]);
+      const rows = await this.readListed();
+      const open = await this.source.storage.leases.listOpen();
       return new ListingSnapshot(
-        page.items,
+        rows,
         new Set(open.map((l) => l.workerId)),
         at,
         generation,
