@@ -307,7 +307,7 @@ describe("REST §4 objects and answers", () => {
     // The provider's workers: exactly the §4 item keys.
     const mine = await api("GET", "/api/provider/workers", { key: owner });
     expect(keys(mine.body)).toEqual(["items", "limit", "page", "provider_id", "total", "total_pages"]);
-    expect(mine.body).toMatchObject({ provider_id: OWNER, page: 1, limit: 20, total: 1 });
+    expect(mine.body).toMatchObject({ provider_id: OWNER.toLowerCase(), page: 1, limit: 20, total: 1 });
     expect(keys(mine.body.items[0])).toEqual(
       sorted([
         "worker_id",
@@ -404,7 +404,7 @@ describe("REST §4 objects and answers", () => {
     // An admin's manual credit; §4 makes the reference optional.
     expect(
       await api("POST", `/api/accounts/${RENTER}/deposit`, { key: admin, body: { amount: "50" } }),
-    ).toMatchObject({ status: 200, body: { account_id: RENTER, balance: "50.000000" } });
+    ).toMatchObject({ status: 200, body: { account_id: RENTER.toLowerCase(), balance: "50.000000" } });
 
     // Refusals of rent, each before anything changes.
     expect(await api("POST", "/api/rent", { body: { duration_sec: 600 } })).toMatchObject({
@@ -455,7 +455,7 @@ describe("REST §4 objects and answers", () => {
     );
     expect(rented.body).toMatchObject({
       worker_id: "spec00000000000b",
-      consumer_id: RENTER,
+      consumer_id: RENTER.toLowerCase(),
       consumer_address: RENTER,
       duration_sec: 600,
       price_per_sec: "0.010000",
@@ -488,7 +488,7 @@ describe("REST §4 objects and answers", () => {
     expect(keys(listed.body.items[0])).toEqual(sorted(LEASE_ROW));
     expect(listed.body.items[0]).toMatchObject({
       lease_id: leaseId,
-      consumer_id: RENTER,
+      consumer_id: RENTER.toLowerCase(),
       state: "pending",
       reason: null,
       confirmed_at: null,
@@ -515,7 +515,7 @@ describe("REST §4 objects and answers", () => {
     expect(keys(stopped.body.settlement)).toEqual(sorted(SETTLEMENT_ROW));
     expect(stopped.body.settlement).toMatchObject({
       lease_id: leaseId,
-      consumer_id: RENTER,
+      consumer_id: RENTER.toLowerCase(),
       worker_id: "spec00000000000b",
       state: "cancelled",
       duration_sec: 0,
@@ -572,7 +572,7 @@ describe("REST §4 objects and answers", () => {
         "avg_hashrate",
       ]),
     );
-    expect(dashboard.body).toMatchObject({ provider_id: OWNER, worker_count: 1, total_earned: "0.000000" });
+    expect(dashboard.body).toMatchObject({ provider_id: OWNER.toLowerCase(), worker_count: 1, total_earned: "0.000000" });
     expect((await api("GET", `/api/provider/dashboard?provider_id=${OWNER}`, { key: stranger })).status).toBe(
       403,
     );
@@ -747,7 +747,7 @@ describe("REST §4 objects and answers", () => {
 
     expect(
       await api("POST", `/api/accounts/${RENTER}/deposit`, { key: renter, body: { amount: "10" } }),
-    ).toMatchObject({ status: 200, body: { account_id: RENTER, balance: "10.000000" } });
+    ).toMatchObject({ status: 200, body: { account_id: RENTER.toLowerCase(), balance: "10.000000" } });
     expect(
       keys((await api("POST", `/api/accounts/${RENTER}/deposit`, { key: renter, body: { amount: 1 } })).body),
     ).toEqual(["account_id", "balance"]);
@@ -764,7 +764,7 @@ describe("REST §4 objects and answers", () => {
     // Admin: manual credit with or without a reference; a repeated reference is a no-op.
     expect(
       await api("POST", `/api/accounts/${STRANGER}/deposit`, { key: admin, body: { amount: "3" } }),
-    ).toMatchObject({ status: 200, body: { account_id: STRANGER, balance: "3.000000" } });
+    ).toMatchObject({ status: 200, body: { account_id: STRANGER.toLowerCase(), balance: "3.000000" } });
     for (let i = 0; i < 2; i++) {
       expect(
         await api("POST", `/api/accounts/${STRANGER}/deposit`, {
@@ -790,7 +790,7 @@ describe("REST §4 objects and answers", () => {
       await api("POST", `/api/accounts/${STRANGER}/withdraw`, { key: admin, body: { amount: "2" } }),
     ).toMatchObject({
       status: 200,
-      body: { account_id: STRANGER, balance: "3.000000", withdrawn: "2.000000", status: "requested" },
+      body: { account_id: STRANGER.toLowerCase(), balance: "3.000000", withdrawn: "2.000000", status: "requested" },
     });
     expect(
       await api("POST", `/api/accounts/${RENTER}/withdraw`, { key: renter, body: { amount: "100" } }),
@@ -815,7 +815,7 @@ describe("REST §4 objects and answers", () => {
     const wallet = await signIn(s);
     const me = await api("GET", "/api/auth/me", { token: wallet.token });
     expect(me.body).toEqual({
-      account_id: wallet.address,
+      account_id: wallet.address.toLowerCase(),
       role: "consumer",
       eth_address: wallet.address,
       balance: "0.000000",

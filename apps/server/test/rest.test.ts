@@ -177,7 +177,7 @@ describe("REST compatibility (api.md §4)", () => {
     expect(rented.body).toMatchObject({
       worker_id: "rest000000000001",
       duration_sec: 600,
-      consumer_id: RENTER,
+      consumer_id: RENTER.toLowerCase(),
       price_per_sec: "0.010000",
       escrow: "6.000000",
       state: "pending",
@@ -206,7 +206,7 @@ describe("REST compatibility (api.md §4)", () => {
     const settlement = stopped.body.settlement;
     expect(settlement).toMatchObject({
       lease_id: leaseId,
-      consumer_id: RENTER,
+      consumer_id: RENTER.toLowerCase(),
       worker_id: "rest000000000001",
       state: "completed",
       blocks_found: stopped.body.blocks_found,
@@ -275,7 +275,7 @@ describe("REST compatibility (api.md §4)", () => {
 
     // The provider's side of the same lease.
     const earnings = await api("GET", "/api/provider/earnings", { key: owner });
-    expect(earnings.body).toEqual({ provider_id: OWNER, earnings: [settled] });
+    expect(earnings.body).toEqual({ provider_id: OWNER.toLowerCase(), earnings: [settled] });
     expect((await api("GET", "/api/provider/dashboard", { key: owner })).body).toMatchObject({
       worker_count: 1,
       total_earned: settlement.provider_payment,
@@ -310,7 +310,7 @@ describe("REST compatibility (api.md §4)", () => {
     const balance = await api("GET", `/api/accounts/${RENTER.toUpperCase().replace("0X", "0x")}/balance`, {
       key: renter,
     });
-    expect(balance.body).toMatchObject({ account_id: RENTER, role: "consumer", escrowed: "0.000000" });
+    expect(balance.body).toMatchObject({ account_id: RENTER.toLowerCase(), role: "consumer", escrowed: "0.000000" });
     expect(balance.body.balance).toMatch(MONEY);
   });
 
@@ -451,7 +451,7 @@ describe("REST compatibility (api.md §4)", () => {
       await api("POST", `/api/accounts/${RENTER}/deposit`, { key: renter, body: { amount: 5.5 } }),
     ).toMatchObject({
       status: 200,
-      body: { account_id: RENTER, balance: "5.500000" },
+      body: { account_id: RENTER.toLowerCase(), balance: "5.500000" },
     });
     expect(
       await api("POST", `/api/accounts/${STRANGER}/deposit`, { key: renter, body: { amount: "1" } }),
@@ -478,7 +478,7 @@ describe("REST compatibility (api.md §4)", () => {
         key: admin,
         body: { amount: "2", reference: "wire-7" },
       }),
-    ).toMatchObject({ status: 200, body: { account_id: STRANGER, balance: "2.000000" } });
+    ).toMatchObject({ status: 200, body: { account_id: STRANGER.toLowerCase(), balance: "2.000000" } });
     expect((await api("GET", `/api/accounts/${STRANGER}/balance`, { key: admin })).body).toMatchObject({
       balance: "2.000000",
       role: "consumer",
@@ -486,7 +486,7 @@ describe("REST compatibility (api.md §4)", () => {
     expect((await api("GET", `/api/accounts/${STRANGER}/balance`, { key: renter })).status).toBe(403);
 
     const all = await api("GET", "/api/accounts", { key: admin });
-    expect(all.body[STRANGER]).toMatchObject({ account_id: STRANGER, balance: "2.000000" });
+    expect(all.body[STRANGER]).toMatchObject({ account_id: STRANGER.toLowerCase(), balance: "2.000000" });
     expect((await api("GET", "/api/accounts", { key: renter })).status).toBe(403);
 
     const withdrawn = await api("POST", `/api/accounts/${RENTER}/withdraw`, {
@@ -499,7 +499,7 @@ describe("REST compatibility (api.md §4)", () => {
     ).toMatchObject({ status: 400, body: { code: "INSUFFICIENT_BALANCE" } });
     const me = await api("GET", "/api/auth/me", { key: renter });
     expect(me.body).toEqual({
-      account_id: RENTER,
+      account_id: RENTER.toLowerCase(),
       role: "consumer",
       eth_address: RENTER,
       balance: "4.000000",
@@ -532,12 +532,12 @@ describe("REST compatibility (api.md §4)", () => {
     expect(signed.status).toBe(200);
     expect(signed.body).toMatchObject({
       address: wallet.address,
-      account_id: wallet.address,
+      account_id: wallet.address.toLowerCase(),
       role: "consumer",
     });
     expect(signature).toMatch(/^0x/);
     const me = await api("GET", "/api/auth/me", { token: signed.body.token });
-    expect(me.body).toMatchObject({ account_id: wallet.address, is_admin: false });
+    expect(me.body).toMatchObject({ account_id: wallet.address.toLowerCase(), is_admin: false });
   });
 
   it("pages blocks, fleet and activity, and serves status and overview figures", async () => {

@@ -11,7 +11,7 @@ import { type Context, signInKey } from "../trpc/trpc.js";
 import { RestError } from "./errors.js";
 import { address, int, money } from "./params.js";
 import { Reply, type RestRoute, route } from "./route.js";
-import { sec } from "./rows.js";
+import { accountId, sec } from "./rows.js";
 
 type Role = "admin" | "provider" | "consumer";
 
@@ -93,7 +93,7 @@ export const accountRoutes: RestRoute[] = [
       return {
         token: signedIn.token,
         address: who,
-        account_id: who,
+        account_id: accountId(who),
         role: await roleOf(ctx, signedIn.address),
         expires_at: sec(signedIn.expiresAt),
       };
@@ -111,7 +111,7 @@ export const accountRoutes: RestRoute[] = [
     async run({ ctx, api }) {
       const [me, balance] = await Promise.all([api.auth.me(), api.account.balance()]);
       return {
-        account_id: me.address,
+        account_id: accountId(me.address),
         role: await roleOf(ctx, me.address),
         eth_address: me.address,
         balance: balance.available,
@@ -135,7 +135,8 @@ export const accountRoutes: RestRoute[] = [
         const page = await api.admin.accounts({ limit: 100, ...(cursor !== null && { cursor }) });
         for (const a of page.items) {
           const role: Role = a.isAdmin ? "admin" : a.isProvider ? "provider" : "consumer";
-          out[a.address] = { account_id: a.address, role, eth_address: a.address, balance: a.available };
+          const id = accountId(a.address);
+          out[id] = { account_id: id, role, eth_address: a.address, balance: a.available };
         }
         cursor = page.nextCursor;
       } while (cursor !== null && Object.keys(out).length < 10_000);
@@ -155,16 +156,21 @@ export const accountRoutes: RestRoute[] = [
       const account = accountOf(ctx, param("id"), actor().address);
       if (account.self) {
         const b = await api.account.balance();
-        const id = checksumAddress(account.address);
         const role = await roleOf(ctx, account.address);
-        return { account_id: id, role, balance: b.available, escrowed: b.escrowed, eth_address: id };
+        return {
+          account_id: accountId(account.address),
+          role,
+          balance: b.available,
+          escrowed: b.escrowed,
+          eth_address: checksumAddress(account.address),
+        };
       }
       const page = await api.admin.accounts({ search: account.address, limit: 1 });
       const found = page.items.find((a) => a.address.toLowerCase() === account.address);
       if (!found) throw new RestError(404, "NOT_FOUND", "Account not found");
       const role: Role = found.isAdmin ? "admin" : found.isProvider ? "provider" : "consumer";
       return {
-        account_id: found.address,
+        account_id: accountId(found.address),
         role,
         balance: found.available,
         escrowed: found.escrowed,
@@ -193,14 +199,14 @@ export const accountRoutes: RestRoute[] = [
       const manual = ctx.platform.accounts.isAdmin(me) && (!account.self || body.reference !== undefined);
       if (!manual) {
         const d = await api.account.deposit({ amount });
-        return { account_id: checksumAddress(account.address), balance: d.available };
+        return { account_id: accountId(account.address), balance: d.available };
       }
       // §4 makes `reference` optional: an admin's credit without one gets a fresh reference of its
       // own (so it is never mistaken for a repeat of another credit).
       const reference = body.reference ?? `rest-manual-${randomUUID()}`;
       await api.admin.credit({ address: account.address, amount, reference });
       const b = await ctx.platform.accounts.balance(account.address);
-      return { account_id: checksumAddress(account.address), balance: formatMoney(b.available) };
+      return { account_id: accountId(account.address), balance: formatMoney(b.available) };
     },
   }),
   route({
@@ -237,7 +243,7 @@ export const accountRoutes: RestRoute[] = [
         });
         const b = await ctx.platform.accounts.balance(account.address);
         return {
-          account_id: checksumAddress(account.address),
+          account_id: accountId(account.address),
           balance: formatMoney(b.available),
           withdrawn: formatMoney(w.amount),
           withdrawal_id: w.id,
@@ -250,7 +256,7 @@ export const accountRoutes: RestRoute[] = [
       });
       const b = await api.account.balance();
       return {
-        account_id: checksumAddress(account.address),
+        account_id: accountId(account.address),
         balance: b.available,
         withdrawn: w.amount,
         withdrawal_id: w.id,

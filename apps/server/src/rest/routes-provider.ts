@@ -1,12 +1,11 @@
 /** REST §4: the provider's dashboard, earnings and workers, per-minute pricing, control and broadcast. */
 import { formatMoney, gpuSummary, pricePerSecFromPerMin, round2 } from "@xenblocks/core";
 import { z } from "zod";
-import { checksumAddress } from "../trpc/serialize.js";
 import { RestError } from "./errors.js";
 import { settlementRows } from "./loaders.js";
 import { address, int, money, numbered, numberedPageOf, offsetPage } from "./params.js";
 import { type RestRoute, route } from "./route.js";
-import { perMin } from "./rows.js";
+import { accountId, perMin } from "./rows.js";
 
 const pricingBody = z
   .object({
@@ -71,7 +70,7 @@ export const providerRoutes: RestRoute[] = [
       }
       const d = await ctx.platform.queries.market.providerDashboard(who);
       return {
-        provider_id: checksumAddress(who),
+        provider_id: accountId(who),
         worker_count: d.workerCount,
         total_earned: formatMoney(d.totalEarned),
         active_leases: d.activeLeases,
@@ -95,7 +94,7 @@ export const providerRoutes: RestRoute[] = [
         offset: query.offset,
       });
       return {
-        provider_id: checksumAddress(me.address),
+        provider_id: accountId(me.address),
         earnings: await settlementRows(ctx, me, page.items),
       };
     },
@@ -132,7 +131,7 @@ export const providerRoutes: RestRoute[] = [
         self_blocks_found: w.selfBlocks,
         total_online_sec: Math.floor(w.onlineSec),
       }));
-      return { provider_id: checksumAddress(me), ...numberedPageOf(rows, total, query.page, query.limit) };
+      return { provider_id: accountId(me), ...numberedPageOf(rows, total, query.page, query.limit) };
     },
   }),
   setPricing("/api/workers/{id}/pricing"),

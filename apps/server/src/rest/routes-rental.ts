@@ -4,7 +4,7 @@ import { blockView, leaseView } from "../trpc/serialize.js";
 import { leaseBlockRows, settlementRows } from "./loaders.js";
 import { address, int, leaseState, offsetPage, offsetPageOf } from "./params.js";
 import { type RestRoute, route } from "./route.js";
-import { blockRow, leaseRow, sec, settlementRow } from "./rows.js";
+import { accountId, blockRow, leaseRow, sec, settlementRow } from "./rows.js";
 
 const rentBody = z.object({
   duration_sec: int().min(1).default(3600),
@@ -38,7 +38,7 @@ const rent = (path: string) =>
         worker_id: l.workerId,
         prefix: l.prefix,
         duration_sec: l.durationSec,
-        consumer_id: l.renter,
+        consumer_id: accountId(l.renter),
         consumer_address: l.consumerAddress,
         price_per_sec: l.pricePerSec,
         escrow: l.escrow,

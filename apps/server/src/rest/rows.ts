@@ -85,6 +85,12 @@ export function workerRow(w: WorkerDetailView) {
   };
 }
 
+/**
+ * An account id (platform-rules §10: "id = lowercase `0x…`; displayed EIP-55"): the `*_id` fields of
+ * the rows, as the worker sees the renter in `assign_task.consumer_id`. Addresses stay EIP-55.
+ */
+export const accountId = (address: string): string => address.toLowerCase();
+
 /** LeaseRow; `elapsed_sec` counts from confirmation while active and is the billed time once ended. */
 export function leaseRow(l: LeaseView, now: number) {
   const running = l.state === "active" && l.confirmedAt !== undefined;
@@ -93,7 +99,7 @@ export function leaseRow(l: LeaseView, now: number) {
   return {
     lease_id: l.leaseId,
     worker_id: l.workerId,
-    consumer_id: l.renter,
+    consumer_id: accountId(l.renter),
     consumer_address: l.consumerAddress,
     prefix: l.prefix ?? null,
     duration_sec: l.durationSec,
@@ -134,7 +140,7 @@ export function blockRow(b: BlockView) {
 export function settlementRow(s: SettlementView, blocksFound: number) {
   return {
     lease_id: s.leaseId,
-    consumer_id: s.renter,
+    consumer_id: accountId(s.renter),
     worker_id: s.workerId,
     state: s.state,
     duration_sec: s.billedSec,
