@@ -594,7 +594,12 @@ describe("REST compatibility (api.md §4)", () => {
       (n: number, item) => n + Object.keys(item as object).length,
       0,
     );
-    expect(documented).toBe(REST_ROUTES.length);
+    // Every route of the table, plus `GET /` (served beside it).
+    expect(documented).toBe(REST_ROUTES.length + 1);
+    expect(doc.paths["/"].get.responses["200"]).toBeDefined();
+    // Routes that only ever refuse document no 200.
+    expect(Object.keys(doc.paths["/ws/dashboard"].get.responses)).toEqual(["404"]);
+    expect(Object.keys(doc.paths["/api/auth/login"].post.responses)).toEqual(["410"]);
     expect(doc.paths["/api/stop"].post.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
     expect(doc.paths["/api/blocks"].get.parameters.map((p: { name: string }) => p.name)).toEqual([
       "lease_id",

@@ -59,7 +59,7 @@ function operationOf(r: RestRoute) {
   if (r.auth === "admin") errors.add(403);
   if (r.query || r.body) errors.add(422);
   const responses: Record<string, unknown> = {};
-  if (!errors.has(302) && !(r.errors?.length === 1 && r.errors[0] === 410)) {
+  if (!errors.has(302) && r.only === undefined) {
     responses["200"] = { description: r.returns, content: { "application/json": {} } };
   }
   for (const status of [...errors].sort()) {
@@ -84,8 +84,29 @@ function operationOf(r: RestRoute) {
   };
 }
 
+/** `GET /`, served beside the route table (the dashboard answers it for browsers). */
+const ROOT_PATH = {
+  get: {
+    operationId: "getRoot",
+    tags: ["meta"],
+    summary: "What this server is",
+    description:
+      "Returns {service, version, mqtt_port, api_port, connected_workers, uptime: \"running\", uptime_sec}; " +
+      "the dashboard's HTML instead when Accept has text/html.",
+    "x-auth": "public",
+    parameters: [],
+    responses: {
+      "200": {
+        description: "{service, version, mqtt_port, api_port, connected_workers, uptime, uptime_sec}",
+        content: { "application/json": {}, "text/html": {} },
+      },
+    },
+    security: [],
+  },
+};
+
 export function openApiDocument(routes: readonly RestRoute[], version: string) {
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: Record<string, Record<string, unknown>> = { "/": ROOT_PATH };
   for (const r of routes) {
     const item = paths[r.path] ?? {};
     item[r.method.toLowerCase()] = operationOf(r);

@@ -61,6 +61,8 @@ export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
   body?: B;
   /** Statuses besides 200 this route answers, for the document. */
   errors?: readonly number[];
+  /** The route answers only this status (a removed route): the document lists no 200 for it. */
+  only?: number;
   /** §4 lists 400 for this route: a rule refusal (`VALIDATION` from a service) is 400, bad input 422. */
   rules400?: boolean;
   refusals?: Refusals;

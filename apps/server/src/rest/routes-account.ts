@@ -48,6 +48,7 @@ const removed = (path: string) =>
     summary: "Removed: accounts are wallets now",
     returns: "410",
     errors: [410],
+    only: 410,
     async run() {
       return new Reply(410, {
         detail: "Removed: sign in with a wallet, then create an API key",

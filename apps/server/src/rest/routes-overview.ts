@@ -142,6 +142,7 @@ export const overviewRoutes: RestRoute[] = [
     summary: "The earlier dashboard socket: gone (replaced by tRPC subscriptions)",
     returns: "404",
     errors: [404],
+    only: 404,
     async run() {
       return new Reply(404, {
         detail: "Removed: subscribe to live.events over tRPC at /trpc",
