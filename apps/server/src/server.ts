@@ -308,6 +308,7 @@ export async function startServer(
         // REST compatibility (api.md §4): /api/*, /dashboard, /ws/dashboard — apps/server/src/rest.
         ...restMounts({
           router: appRouter,
+          corsOrigins: config.corsOrigins,
           createContext,
           onError: (e) => logger.error("rest error", { error: e instanceof Error ? e.message : String(e) }),
         }),

@@ -572,7 +572,11 @@ describe("REST §4 objects and answers", () => {
         "avg_hashrate",
       ]),
     );
-    expect(dashboard.body).toMatchObject({ provider_id: OWNER.toLowerCase(), worker_count: 1, total_earned: "0.000000" });
+    expect(dashboard.body).toMatchObject({
+      provider_id: OWNER.toLowerCase(),
+      worker_count: 1,
+      total_earned: "0.000000",
+    });
     expect((await api("GET", `/api/provider/dashboard?provider_id=${OWNER}`, { key: stranger })).status).toBe(
       403,
     );
@@ -790,7 +794,12 @@ describe("REST §4 objects and answers", () => {
       await api("POST", `/api/accounts/${STRANGER}/withdraw`, { key: admin, body: { amount: "2" } }),
     ).toMatchObject({
       status: 200,
-      body: { account_id: STRANGER.toLowerCase(), balance: "3.000000", withdrawn: "2.000000", status: "requested" },
+      body: {
+        account_id: STRANGER.toLowerCase(),
+        balance: "3.000000",
+        withdrawn: "2.000000",
+        status: "requested",
+      },
     });
     expect(
       await api("POST", `/api/accounts/${RENTER}/withdraw`, { key: renter, body: { amount: "100" } }),

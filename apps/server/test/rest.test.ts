@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const step of cleanups.splice(0).reverse()) await step();
 });
 
-async function server(): Promise<RunningServer> {
+async function server(overrides: Record<string, unknown> = {}): Promise<RunningServer> {
   const config = configSchema.parse({
     httpPort: 0,
     mqttPort: 0,
@@ -31,6 +31,7 @@ async function server(): Promise<RunningServer> {
     blockMarker: "XN",
     admins: [ADMIN],
     faucet: true,
+    ...overrides,
   });
   const s = await startServer(
     config,
@@ -310,7 +311,11 @@ describe("REST compatibility (api.md §4)", () => {
     const balance = await api("GET", `/api/accounts/${RENTER.toUpperCase().replace("0X", "0x")}/balance`, {
       key: renter,
     });
-    expect(balance.body).toMatchObject({ account_id: RENTER.toLowerCase(), role: "consumer", escrowed: "0.000000" });
+    expect(balance.body).toMatchObject({
+      account_id: RENTER.toLowerCase(),
+      role: "consumer",
+      escrowed: "0.000000",
+    });
     expect(balance.body.balance).toMatch(MONEY);
   });
 
@@ -330,7 +335,7 @@ describe("REST compatibility (api.md §4)", () => {
     expect(await api("GET", "/api/nothing/here")).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
     const wrong = await api("DELETE", "/api/workers");
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("GET");
+    expect(wrong.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
   });
 
   it("refuses bad input with 422, rule refusals with 400, strangers with 403, and echoes per-minute prices", async () => {
@@ -581,6 +586,41 @@ describe("REST compatibility (api.md §4)", () => {
       worker_id: "rest000000000003",
       gpu_name: expect.any(String),
     });
+  });
+
+  it("answers HEAD like GET without the body, OPTIONS with the methods, and CORS for the allowed origin", async () => {
+    const s = await server({ corsOrigins: ["http://app.test"] });
+    const base = `http://127.0.0.1:${s.httpPort}`;
+    for (const path of ["/api/status", "/healthz", "/metrics", "/", "/difficulty"]) {
+      const [get, head] = [await fetch(base + path), await fetch(base + path, { method: "HEAD" })];
+      expect(head.status, path).toBe(get.status);
+      expect(head.headers.get("content-type"), path).toBe(get.headers.get("content-type"));
+      expect(await head.text(), path).toBe("");
+      expect(Number(head.headers.get("content-length")), path).toBeGreaterThan(0);
+    }
+    const options = await fetch(`${base}/api/workers`, { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect(options.headers.get("access-control-allow-origin")).toBeNull();
+    // A page on the allowed origin: the preflight and the answer carry the CORS headers.
+    const preflight = await fetch(`${base}/api/rent`, {
+      method: "OPTIONS",
+      headers: { origin: "http://app.test", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("x-api-key");
+    const allowed = await fetch(`${base}/api/status`, { headers: { origin: "http://app.test" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    const refused = await fetch(`${base}/api/rent`, {
+      method: "POST",
+      headers: { origin: "http://app.test" },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    const elsewhere = await fetch(`${base}/api/status`, { headers: { origin: "http://evil.test" } });
+    expect(elsewhere.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("describes every route of the table in /api/openapi.json", async () => {

@@ -14,7 +14,7 @@ import uWS, {
 import type { ChainState } from "@xenblocks/sim/chain";
 import { handleChainRequest, isChainPath, MAX_CHAIN_BODY_BYTES } from "@xenblocks/sim/chain";
 import type { ServerLogger } from "../log.js";
-import { readBody, send, trackAbort } from "./respond.js";
+import { asHead, readBody, send, trackAbort } from "./respond.js";
 import { type StaticFile, type WebApp, wantsPage } from "./static-files.js";
 
 export interface HttpOptions {
@@ -67,11 +67,16 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
     return true;
   };
 
-  app.get("/healthz", (res) => {
+  // Each GET route answers HEAD with the same headers and no body.
+  const get = (pattern: string, handler: (res: HttpResponse, req: HttpRequest) => void) => {
+    app.get(pattern, handler);
+    app.head(pattern, (res, req) => handler(asHead(res), req));
+  };
+  get("/healthz", (res) => {
     if (refuseIfClosing(res)) return;
     send(res, { aborted: false }, 200, JSON.stringify({ status: "ok" }));
   });
-  app.get("/readyz", (res) => {
+  get("/readyz", (res) => {
     if (refuseIfClosing(res)) return;
     const ready = options.ready();
     send(
@@ -81,7 +86,7 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
       JSON.stringify({ status: ready ? "ready" : "starting" }),
     );
   });
-  app.get("/metrics", (res) => {
+  get("/metrics", (res) => {
     if (refuseIfClosing(res)) return;
     const state = trackAbort(res);
     options.metrics().then(
@@ -92,7 +97,7 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
       },
     );
   });
-  app.get("/", (res, req) => {
+  get("/", (res, req) => {
     if (refuseIfClosing(res)) return;
     const accept = req.getHeader("accept");
     if (!accept.includes("text/html") && options.rootInfo) {
@@ -162,9 +167,12 @@ export async function startHttpServer(options: HttpOptions): Promise<HttpServer>
   };
 }
 
-function route(res: HttpResponse, req: HttpRequest, options: HttpOptions): void {
+function route(response: HttpResponse, req: HttpRequest, options: HttpOptions): void {
   // uWS requests are valid only until the first await: copy what is needed now.
-  const method = req.getMethod().toUpperCase();
+  const asked = req.getMethod().toUpperCase();
+  // HEAD is answered as GET without the body.
+  const method = asked === "HEAD" ? "GET" : asked;
+  const res = asked === "HEAD" ? asHead(response) : response;
   const url = req.getUrl();
   const query = req.getQuery() ?? "";
   const state = trackAbort(res);
@@ -189,7 +197,7 @@ function route(res: HttpResponse, req: HttpRequest, options: HttpOptions): void 
     return;
   }
   const web = options.webApp;
-  if (web && (method === "GET" || method === "HEAD")) {
+  if (web && method === "GET") {
     const file = web.file(url) ?? (wantsPage(url, req.getHeader("accept")) ? web.index : undefined);
     if (file) {
       sendFile(res, file);

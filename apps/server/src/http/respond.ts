@@ -12,6 +12,36 @@ export const STATUS_TEXT: Record<number, string> = {
   503: "503 Service Unavailable",
 };
 
+/**
+ * The response to a HEAD request: everything a GET handler writes, except that `end(body)` sends the
+ * headers with the body's length and no body (RFC 9110 §9.3.2), so each GET route answers HEAD too.
+ * (uWS would send the body after a HEAD; its `endWithoutBody(length)` aborts the process in the
+ * version pinned here, so the length goes as a header and `endWithoutBody()` takes no argument.)
+ */
+export function asHead(res: HttpResponse): HttpResponse {
+  const head: HttpResponse = new Proxy(res, {
+    get(target, key) {
+      if (key === "end") {
+        return (body?: string | ArrayBufferView | ArrayBuffer) => {
+          const length =
+            body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+          target.writeHeader("content-length", String(length));
+          target.endWithoutBody();
+          return head;
+        };
+      }
+      const value = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      // Chained calls (`res.writeStatus(…).writeHeader(…).end(…)`) must come back to the proxy.
+      return (...args: unknown[]) => {
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return out === target ? head : out;
+      };
+    },
+  });
+  return head;
+}
+
 /** Marks the response aborted when the client goes away; uWS forbids touching it afterwards. */
 export function trackAbort(res: HttpResponse): { aborted: boolean } {
   const state = { aborted: false };
@@ -65,4 +95,23 @@ export function readBody(
       }
     });
   });
+}
+
+/**
+ * CORS headers for a request from `origin` when it is one of the allowed origins (`--cors-origin`,
+ * `*` for any); null otherwise (same-origin only, the default).
+ */
+export function corsHeaders(
+  origin: string | null,
+  allowed: readonly string[] | undefined,
+  methods = "GET, POST, OPTIONS",
+): Array<[string, string]> | null {
+  if (!origin || !allowed || !(allowed.includes(origin) || allowed.includes("*"))) return null;
+  return [
+    ["access-control-allow-origin", origin],
+    ["vary", "origin"],
+    ["access-control-allow-methods", methods],
+    ["access-control-allow-headers", "authorization, content-type, x-api-key, trpc-accept, last-event-id"],
+    ["access-control-max-age", "600"],
+  ];
 }

@@ -5,7 +5,7 @@
  * JSON, or `{"detail", "code"}` with the status of api.md §4.
  */
 import type { HttpRequest, HttpResponse } from "uWebSockets.js";
-import { trackAbort } from "../http/respond.js";
+import { asHead, corsHeaders, trackAbort } from "../http/respond.js";
 import type { AppRouter } from "../trpc/router.js";
 import type { Context } from "../trpc/trpc.js";
 import { INTERNAL_FAILURE, RestError, toRestFailure, zodDetail } from "./errors.js";
@@ -22,7 +22,11 @@ export interface RestHandlerOptions {
   maxBodyBytes?: number;
   /** Faults of ours (500s); refusals are not reported. */
   onError?: (error: unknown) => void;
+  /** Origins whose pages may call these routes (`--cors-origin`); none by default. */
+  corsOrigins?: readonly string[];
 }
+
+const CORS_METHODS = "GET, POST, PUT, OPTIONS";
 
 const STATUS_LINE: Record<number, string> = {
   200: "200 OK",
@@ -51,13 +55,35 @@ interface Incoming {
   clientIp: string;
 }
 
-function write(res: HttpResponse, state: { aborted: boolean }, reply: Reply): void {
+function write(
+  res: HttpResponse,
+  state: { aborted: boolean },
+  reply: Reply,
+  cors: ReadonlyArray<[string, string]> = [],
+): void {
   if (state.aborted) return;
   res.cork(() => {
     res.writeStatus(STATUS_LINE[reply.status] ?? String(reply.status));
     res.writeHeader("content-type", "application/json");
     for (const [k, v] of Object.entries(reply.headers)) res.writeHeader(k, v);
+    for (const [k, v] of cors) res.writeHeader(k, v);
     res.end(reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body));
+  });
+}
+
+/** 204 with headers only (OPTIONS). */
+function writeEmpty(
+  res: HttpResponse,
+  state: { aborted: boolean },
+  headers: Record<string, string>,
+  cors: ReadonlyArray<[string, string]>,
+): void {
+  if (state.aborted) return;
+  res.cork(() => {
+    res.writeStatus("204 No Content");
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+    for (const [k, v] of cors) res.writeHeader(k, v);
+    res.end();
   });
 }
 
@@ -155,13 +181,17 @@ export function restHandler(options: RestHandlerOptions) {
     }
   }
 
-  return (res: HttpResponse, req: HttpRequest): void => {
+  return (response: HttpResponse, req: HttpRequest): void => {
     const headers = new Headers();
     req.forEach((key, value) => {
       headers.append(key, value);
     });
+    const asked = req.getMethod().toUpperCase();
+    // HEAD is a GET without the body.
+    const res = asked === "HEAD" ? asHead(response) : response;
+    const cors = corsHeaders(headers.get("origin"), options.corsOrigins, CORS_METHODS) ?? [];
     const incoming: Incoming = {
-      method: req.getMethod().toUpperCase(),
+      method: asked === "HEAD" ? "GET" : asked,
       path: req.getUrl(),
       query: req.getQuery() ?? "",
       headers,
@@ -170,12 +200,20 @@ export function restHandler(options: RestHandlerOptions) {
     const state = trackAbort(res);
     const found = matchRoute(table, incoming.method, incoming.path);
     if (found.kind === "none" || found.kind === "bad-path") {
-      write(res, state, failure(404, "NOT_FOUND", `Not Found: ${incoming.method} ${incoming.path}`));
+      write(res, state, failure(404, "NOT_FOUND", `Not Found: ${asked} ${incoming.path}`), cors);
       return;
     }
     if (found.kind === "method") {
+      const allow = [...found.allowed, ...(found.allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(
+        ", ",
+      );
+      if (incoming.method === "OPTIONS") {
+        // A CORS preflight (or a plain OPTIONS): which methods the path takes.
+        writeEmpty(res, state, { allow }, cors);
+        return;
+      }
       const reply = failure(405, "METHOD_NOT_ALLOWED", `Method Not Allowed: use ${found.allowed.join(", ")}`);
-      write(res, state, new Reply(405, reply.body, { allow: found.allowed.join(", ") }));
+      write(res, state, new Reply(405, reply.body, { allow }), cors);
       return;
     }
     const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
@@ -183,11 +221,11 @@ export function restHandler(options: RestHandlerOptions) {
     body
       .then(async (bytes) => {
         if (hasBody && bytes === null) return; // too large: readRestBody answered 413
-        write(res, state, await serve(found.route, found.params, incoming, bytes));
+        write(res, state, await serve(found.route, found.params, incoming, bytes), cors);
       })
       .catch((e: unknown) => {
         options.onError?.(e);
-        write(res, state, new Reply(INTERNAL_FAILURE.status, INTERNAL_FAILURE.body));
+        write(res, state, new Reply(INTERNAL_FAILURE.status, INTERNAL_FAILURE.body), cors);
       });
   };
 }

@@ -91,7 +91,7 @@ const ROOT_PATH = {
     tags: ["meta"],
     summary: "What this server is",
     description:
-      "Returns {service, version, mqtt_port, api_port, connected_workers, uptime: \"running\", uptime_sec}; " +
+      'Returns {service, version, mqtt_port, api_port, connected_workers, uptime: "running", uptime_sec}; ' +
       "the dashboard's HTML instead when Accept has text/html.",
     "x-auth": "public",
     parameters: [],

@@ -9,7 +9,7 @@
 import type { HttpRequest, HttpResponse } from "uWebSockets.js";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { readBody, STATUS_TEXT } from "../http/respond.js";
+import { corsHeaders, readBody, STATUS_TEXT } from "../http/respond.js";
 
 export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
@@ -99,19 +99,6 @@ export function trpcHttpHandler<TRouter extends AnyTRPCRouter>(
       });
   };
   return Object.assign(handler, { openStreams: () => streams.open });
-}
-
-function corsHeaders(
-  origin: string | null,
-  allowed: readonly string[] | undefined,
-): Array<[string, string]> | null {
-  if (!origin || !allowed || !(allowed.includes(origin) || allowed.includes("*"))) return null;
-  return [
-    ["access-control-allow-origin", origin],
-    ["access-control-allow-methods", "GET, POST, OPTIONS"],
-    ["access-control-allow-headers", "authorization, content-type, x-api-key, trpc-accept, last-event-id"],
-    ["access-control-max-age", "600"],
-  ];
 }
 
 async function writeResponse(
