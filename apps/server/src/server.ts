@@ -49,9 +49,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Knobs for tests, not flags: how often open WebSockets re-check their credential (default 30 s). */
+/** Knobs for tests, not flags: how often a running `live.leases` re-checks its credential (default 30 s). */
 export interface ServerInternals {
-  wsRecheckMs?: number;
+  credentialRecheckMs?: number;
 }
 
 export async function startServer(
@@ -247,15 +247,16 @@ export async function startServer(
         limits,
         views,
         live,
+        credentialRecheckMs: internals.credentialRecheckMs ?? 30_000,
+        ...(caller.actor && {
+          credentialHolds: async () => {
+            const again = auth ? await auth.authenticate(credentials) : null;
+            return again?.actor?.address === caller.actor?.address;
+          },
+        }),
         // A WebSocket keeps its context for the whole connection: each call by the caller checks
         // again that the token was not signed out (or expired) nor the API key revoked meanwhile.
-        ...(longLived &&
-          caller.actor && {
-            stillSignedIn: async () => {
-              const again = auth ? await auth.authenticate(credentials) : null;
-              return again?.actor?.address === caller.actor?.address;
-            },
-          }),
+        ...(longLived && caller.actor && { recheckEachCall: true }),
       };
     };
     /** Only a fault of ours is logged; refusals are the caller's business. */
@@ -279,10 +280,6 @@ export async function startServer(
         return createContext(withToken, clientIp, true);
       },
       onError: logFault("ws api error"),
-      // A running subscription (live.leases) makes no further calls: end the connection once its
-      // credential is signed out, expires or is revoked.
-      stillAllowed: (ctx) => ctx.stillSignedIn?.() ?? Promise.resolve(true),
-      ...(internals.wsRecheckMs !== undefined && { recheckIntervalMs: internals.wsRecheckMs }),
     });
     let accepting = true;
     const http = await startHttpServer({

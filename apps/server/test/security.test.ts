@@ -7,7 +7,6 @@ import WebSocket from "ws";
 import { configSchema } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { startServer } from "../src/server.js";
-import { SIGNED_OUT_CLOSE_CODE } from "../src/trpc/uws-ws.js";
 import {
   cleanups,
   privateMosquitto,
@@ -15,6 +14,7 @@ import {
   runCleanups,
   signIn,
   startTestServer,
+  until,
   wsApiClient,
 } from "./helpers.js";
 
@@ -33,49 +33,60 @@ describe("security", () => {
     expect(await ws.monitoring.stats.query()).toMatchObject({ totalWorkers: 0 });
   });
 
-  it("a running live.leases subscription is cut once its token is signed out elsewhere", async () => {
+  it("a running live.leases subscription ends once its token is signed out, on the WebSocket and over SSE", async () => {
     const s = await startServer(
       configSchema.parse({ httpPort: 0, mqttPort: 0, host: "127.0.0.1", db: "memory", blockMarker: "XN" }),
       createLogger("error", () => {}),
-      { wsRecheckMs: 100 },
+      { credentialRecheckMs: 100 },
     );
     cleanups.push(() => s.close());
     const wallet = await signIn(s);
     const other = await signIn(s);
-    // Raw tRPC WebSocket messages, so that the close code is seen as the server sent it.
+    // Raw tRPC WebSocket messages: the subscription's own `stopped` is seen as the server sent it.
     const open = (token: string) => {
       const socket = new WebSocket(`ws://127.0.0.1:${s.httpPort}/trpc?connectionParams=1`);
       cleanups.push(() => socket.close());
-      const messages: unknown[] = [];
-      socket.on("message", (data) => messages.push(JSON.parse(String(data))));
-      const closed = new Promise<number>((resolve) => socket.on("close", (code) => resolve(code)));
-      const started = new Promise<void>((resolve, reject) => {
-        socket.on("open", () => {
-          socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
-          socket.send(
-            JSON.stringify({ id: 1, method: "subscription", params: { path: "live.leases", input: {} } }),
-          );
-        });
-        socket.on("message", (data) => {
-          const m = JSON.parse(String(data)) as { id?: number; result?: { type?: string }; error?: unknown };
-          if (m.id === 1 && m.result?.type === "started") resolve();
-          if (m.id === 1 && m.error) reject(new Error(JSON.stringify(m.error)));
-        });
+      const results: string[] = [];
+      socket.on("message", (data) => {
+        const m = JSON.parse(String(data)) as { id?: number; result?: { type?: string } };
+        if (m.id === 1 && m.result?.type) results.push(m.result.type);
       });
-      return { socket, messages, closed, started };
+      socket.on("open", () => {
+        socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
+        socket.send(
+          JSON.stringify({ id: 1, method: "subscription", params: { path: "live.leases", input: {} } }),
+        );
+      });
+      return { socket, results };
     };
     const signedOut = open(wallet.token);
     const stays = open(other.token);
-    await Promise.all([signedOut.started, stays.started]);
+    // The same subscription over SSE, with the token as a Bearer.
+    const sse = await fetch(
+      `http://127.0.0.1:${s.httpPort}/trpc/live.leases?input=${encodeURIComponent("{}")}`,
+      {
+        headers: { authorization: `Bearer ${wallet.token}`, accept: "text/event-stream" },
+      },
+    );
+    expect(sse.status).toBe(200);
+    const sseEnded = sse.text().then(() => "ended");
+    await until(
+      "both WebSocket subscriptions to start",
+      () => signedOut.results.includes("started") && stays.results.includes("started"),
+    );
+
     await wallet.api.auth.logout.mutate();
-    const code = await Promise.race([
-      signedOut.closed,
-      new Promise<string>((resolve) => setTimeout(() => resolve("still open after 3 s"), 3000)),
-    ]);
-    expect(code).toBe(SIGNED_OUT_CLOSE_CODE);
-    // The other wallet's subscription is untouched.
+    await until("the signed-out subscription to stop", () => signedOut.results.includes("stopped"));
+    expect(
+      await Promise.race([
+        sseEnded,
+        new Promise((r) => setTimeout(() => r("still streaming after 3 s"), 3000)),
+      ]),
+    ).toBe("ended");
+    // The connection itself stays (public streams go on); the other wallet's subscription is untouched.
     await new Promise((r) => setTimeout(r, 300));
-    expect(stays.socket.readyState).toBe(WebSocket.OPEN);
+    expect(signedOut.socket.readyState).toBe(WebSocket.OPEN);
+    expect(stays.results).toEqual(["started"]);
   });
 
   it("logout over the WebSocket ends that connection's sign-in too", async () => {

@@ -354,6 +354,79 @@ describe.each(engines)("worker control ($name)", (engine) => {
     expect((await m.storage.workers.get(w.id))?.pendingControl).toBeNull();
   });
 
+  it("holds a queued action back while the worker is rented after it was queued, until that lease ends", async () => {
+    const { m, w } = await setup(engine);
+    const owner = wallet(OWNER_A);
+    expect(
+      unwrap(
+        await m.platform.workers.control(owner, {
+          workerId: w.id,
+          action: "set_config",
+          config: { difficulty: 9 },
+        }),
+      ).status,
+    ).toBe("sent");
+    expect(unwrap(await m.platform.workers.control(owner, { workerId: w.id, action: "pause" })).status).toBe(
+      "queued",
+    );
+    // A renter gets in before the queued pause is due (matching does not wait for queued actions).
+    m.clock.advance(2500);
+    const lease = unwrap(await m.platform.rental.rent(wallet(RENTER_1), { durationSec: 60, workerId: w.id }));
+    await w.confirm(lease.leaseId);
+    await m.elapse(20_000);
+    // Not a word to the worker mid-lease: the lease runs on.
+    expect(controls(w).map((c) => (c as { action: string }).action)).toEqual(["set_config"]);
+    expect((await m.storage.leases.get(lease.leaseId))?.state).toBe("active");
+    // The lease ends (the platform's expiry); the pause goes out once the worker is back AVAILABLE and
+    // 10 s after the end.
+    await m.elapse(45_000);
+    expect((await m.storage.leases.get(lease.leaseId))?.state).toBe("completed");
+    await w.status("COMPLETED", lease.leaseId);
+    await w.status("AVAILABLE");
+    await m.elapse(12_000);
+    expect(controls(w).map((c) => (c as { action: string }).action)).toEqual(["set_config", "pause"]);
+  });
+
+  it("refuses what would queue behind a shutdown, and a refused action never ends a lease", async () => {
+    const { m, w } = await setup(engine);
+    const owner = wallet(OWNER_A);
+    const lease = await activeLease(m, w);
+    // The shutdown ends the lease first and waits for the release.
+    const shutdown = unwrap(
+      await m.platform.workers.control(owner, { workerId: w.id, action: "shutdown", confirm: true }),
+    );
+    expect(shutdown).toMatchObject({ status: "queued", endedLeaseId: lease.leaseId });
+    const after = await m.platform.workers.control(owner, {
+      workerId: w.id,
+      action: "set_config",
+      config: {},
+    });
+    expect(codeOf(after)).toBe("WORKER_BUSY");
+  });
+
+  it("refuses a full queue before touching a running lease", async () => {
+    const { m, w } = await setup(engine);
+    const owner = wallet(OWNER_A);
+    for (let i = 0; i < 11; i++) {
+      unwrap(
+        await m.platform.workers.control(owner, {
+          workerId: w.id,
+          action: "set_config",
+          config: { difficulty: 10 + i },
+        }),
+      );
+    }
+    // Rented meanwhile (the first action went out; ten wait).
+    m.clock.advance(2500);
+    const lease = unwrap(
+      await m.platform.rental.rent(wallet(RENTER_1), { durationSec: 600, workerId: w.id }),
+    );
+    await w.confirm(lease.leaseId);
+    const refused = await m.platform.workers.control(owner, { workerId: w.id, action: "pause" });
+    expect(codeOf(refused)).toBe("WORKER_BUSY");
+    expect((await m.storage.leases.get(lease.leaseId))?.state).toBe("active");
+  });
+
   it("refuses an action when 10 are already waiting (WORKER_BUSY), and sends every accepted one", async () => {
     const { m, w } = await setup(engine);
     const owner = wallet(OWNER_A);

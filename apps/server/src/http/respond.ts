@@ -109,7 +109,6 @@ export function corsHeaders(
   if (!origin || !allowed || !(allowed.includes(origin) || allowed.includes("*"))) return null;
   return [
     ["access-control-allow-origin", origin],
-    ["vary", "origin"],
     ["access-control-allow-methods", methods],
     ["access-control-allow-headers", "authorization, content-type, x-api-key, trpc-accept, last-event-id"],
     ["access-control-max-age", "600"],

@@ -93,7 +93,12 @@ const failure = (status: number, code: string, detail: string) => new Reply(stat
  * Collects the request body; past `limit` bytes answers 413 in the REST error shape
  * (`{"detail", "code"}`) and resolves null.
  */
-function readRestBody(res: HttpResponse, state: { aborted: boolean }, limit: number): Promise<Buffer | null> {
+function readRestBody(
+  res: HttpResponse,
+  state: { aborted: boolean },
+  limit: number,
+  cors: ReadonlyArray<[string, string]>,
+): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -105,7 +110,7 @@ function readRestBody(res: HttpResponse, state: { aborted: boolean }, limit: num
       size += copy.length;
       if (size > limit) {
         done = true;
-        write(res, state, failure(413, "PAYLOAD_TOO_LARGE", `the body is over ${limit} bytes`));
+        write(res, state, failure(413, "PAYLOAD_TOO_LARGE", `the body is over ${limit} bytes`), cors);
         resolve(null);
         return;
       }
@@ -189,7 +194,14 @@ export function restHandler(options: RestHandlerOptions) {
     const asked = req.getMethod().toUpperCase();
     // HEAD is a GET without the body.
     const res = asked === "HEAD" ? asHead(response) : response;
-    const cors = corsHeaders(headers.get("origin"), options.corsOrigins, CORS_METHODS) ?? [];
+    // With allowed origins configured, answers differ by Origin: say so to caches.
+    const cors: Array<[string, string]> =
+      options.corsOrigins && options.corsOrigins.length > 0
+        ? [
+            ["vary", "origin"],
+            ...(corsHeaders(headers.get("origin"), options.corsOrigins, CORS_METHODS) ?? []),
+          ]
+        : [];
     const incoming: Incoming = {
       method: asked === "HEAD" ? "GET" : asked,
       path: req.getUrl(),
@@ -217,7 +229,7 @@ export function restHandler(options: RestHandlerOptions) {
       return;
     }
     const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
-    const body = hasBody ? readRestBody(res, state, maxBody) : Promise.resolve(null);
+    const body = hasBody ? readRestBody(res, state, maxBody, cors) : Promise.resolve(null);
     body
       .then(async (bytes) => {
         if (hasBody && bytes === null) return; // too large: readRestBody answered 413

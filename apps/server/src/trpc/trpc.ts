@@ -74,10 +74,14 @@ export interface Context {
   /** Per-IP sign-in and per-account mutation budgets (platform-rules §10). */
   limits: { signIn: Limiter; mutations: Limiter };
   /**
-   * Set on long-lived (WebSocket) contexts with a caller: whether its credential still holds (not
-   * signed out, expired or revoked since the connection opened). Checked on every user-level call.
+   * Set when there is a caller: whether its credential still holds (not signed out, expired or revoked
+   * since the context was made). A running `live.leases` asks every `credentialRecheckMs`.
    */
-  stillSignedIn?: () => Promise<boolean>;
+  credentialHolds?: () => Promise<boolean>;
+  /** Default 30 s. */
+  credentialRecheckMs?: number;
+  /** Long-lived (WebSocket) contexts: every user-level call asks `credentialHolds` first. */
+  recheckEachCall?: boolean;
 }
 
 /** A rate limiter: `take` spends one unit of the key's budget, false when none is left. */
@@ -111,7 +115,16 @@ export function toTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
 }
 
-function appCodeOf(error: TRPCError): ErrorCode {
+/** tRPC codes that are not refusals (the server's state, not the request's): no app code. */
+const NOT_REFUSALS = new Set([
+  "INTERNAL_SERVER_ERROR",
+  "SERVICE_UNAVAILABLE",
+  "TIMEOUT",
+  "CLIENT_CLOSED_REQUEST",
+]);
+
+function appCodeOf(error: TRPCError): ErrorCode | null {
+  if (!(error.cause instanceof DomainError) && NOT_REFUSALS.has(error.code)) return null;
   if (error.cause instanceof DomainError) return error.cause.code;
   if (error.cause instanceof ZodError || error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") {
     return "VALIDATION";
@@ -127,11 +140,12 @@ function appCodeOf(error: TRPCError): ErrorCode {
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const appCode = appCodeOf(error);
     return {
       ...shape,
       // An internal error says nothing about its cause to the caller.
       message: internal ? "Internal error" : shape.message,
-      data: { ...shape.data, stack: undefined, ...(internal ? {} : { appCode: appCodeOf(error) }) },
+      data: { ...shape.data, stack: undefined, ...(appCode !== null && { appCode }) },
     };
   },
 });
@@ -157,7 +171,7 @@ export const signInKey = (clientIp: string, step: string): string =>
 /** **user**: a signed-in wallet or an API key (api.md §1); mutations limited per account. */
 export const userProcedure = t.procedure.use(async ({ ctx, type, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send an API key" });
-  if (ctx.stillSignedIn && !(await ctx.stillSignedIn())) {
+  if (ctx.recheckEachCall && ctx.credentialHolds && !(await ctx.credentialHolds())) {
     throw new TRPCError({
       code: "UNAUTHORIZED",
       message: "the token or API key was signed out, expired or revoked",

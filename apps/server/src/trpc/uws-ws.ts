@@ -50,15 +50,6 @@ export interface TrpcWebSocketOptions<TRouter extends AnyTRPCRouter> {
   /** The caller's address from the peer address (and, behind a trusted proxy, the headers). */
   clientIp?: (remoteAddress: string, headers: Headers) => string;
   onError?: (error: unknown) => void;
-  /**
-   * Whether a connection's context may still be served: checked for every open socket every
-   * `recheckIntervalMs`; a socket whose answer is false is closed with `SIGNED_OUT_CLOSE_CODE`. This is
-   * what ends a running subscription after its token is signed out, expires or its API key is revoked
-   * (each call is checked on its own; a subscription makes no further calls).
-   */
-  stillAllowed?: (context: inferRouterContext<TRouter>) => Promise<boolean>;
-  /** Default 30 s. */
-  recheckIntervalMs?: number;
 }
 
 /** What each uWS socket carries from its upgrade request. */
@@ -67,8 +58,6 @@ export interface WsUserData {
   headers: Headers;
   clientIp: string;
   client: UwsClient | null;
-  /** The connection's tRPC context once created (for `stillAllowed`). */
-  context?: unknown;
 }
 
 export interface TrpcWebSocket {
@@ -82,8 +71,6 @@ export interface TrpcWebSocket {
 
 /** Close code for a client too slow to read: "try again later" (it reconnects and resumes). */
 export const SLOW_CLIENT_CLOSE_CODE = 1013;
-/** Close code for a connection whose credential no longer holds (signed out, expired, revoked). */
-export const SIGNED_OUT_CLOSE_CODE = 4401;
 
 const OPEN = 1;
 const CLOSING = 2;
@@ -258,11 +245,6 @@ export class UwsClient extends EventEmitter {
     super();
   }
 
-  /** The connection's tRPC context once created; undefined before, and once the socket is closed. */
-  context(): unknown {
-    return this.readyState === OPEN ? this.ws.getUserData().context : undefined;
-  }
-
   /** A tRPC message: queued, and written (corked with the rest) at the end of this turn. */
   send(data: string | Uint8Array): void {
     const take = claimed;
@@ -397,15 +379,13 @@ export function trpcWebSocketBehavior<TRouter extends AnyTRPCRouter>(
 
   const handleConnection = getWSConnectionHandler({
     router: options.router,
-    createContext: async ({ req, info }: { req: IncomingMessage; info: { connectionParams: unknown } }) => {
-      const data = (req as unknown as UpgradeInfo).uws;
-      const context = await options.createContext({
+    createContext: ({ req, info }: { req: IncomingMessage; info: { connectionParams: unknown } }) => {
+      const { headers, clientIp } = (req as unknown as UpgradeInfo).uws;
+      return options.createContext({
         connectionParams: (info.connectionParams as Record<string, string> | null) ?? null,
-        headers: data.headers,
-        clientIp: data.clientIp,
+        headers,
+        clientIp,
       });
-      data.context = context;
-      return context;
     },
     ...(options.onError && { onError: ({ error }: { error: unknown }) => options.onError?.(error) }),
     experimental_encoder: encoder,
@@ -485,34 +465,10 @@ export function trpcWebSocketBehavior<TRouter extends AnyTRPCRouter>(
     },
   };
 
-  const stillAllowed = options.stillAllowed;
-  let rechecking = false;
-  const recheck = async () => {
-    if (!stillAllowed || rechecking) return;
-    rechecking = true;
-    try {
-      for (const client of [...clients]) {
-        const context = client.context();
-        if (context === undefined || client.readyState !== OPEN) continue;
-        const allowed = await stillAllowed(context as inferRouterContext<TRouter>).catch((e: unknown) => {
-          options.onError?.(e);
-          return true; // a failed check (say, the database is away) is not a sign-out
-        });
-        if (!allowed)
-          client.close(SIGNED_OUT_CLOSE_CODE, "signed out: the credential was revoked or expired");
-      }
-    } finally {
-      rechecking = false;
-    }
-  };
-  const recheckTimer = stillAllowed ? setInterval(recheck, options.recheckIntervalMs ?? 30_000) : null;
-  recheckTimer?.unref();
-
   return {
     behavior,
     clientCount: () => clients.size,
     closeAll(code = 1001, reason = "server shutting down") {
-      if (recheckTimer) clearInterval(recheckTimer);
       for (const client of [...clients]) client.close(code, reason);
     },
   };

@@ -11,7 +11,7 @@ import { type Pricing, validatePricing } from "../market/index.js";
 import { control as controlMessage, validateSetConfig } from "../protocol/index.js";
 import { endLeaseAndRelease } from "../rental/end-lease.js";
 import { endByWorker } from "../rental/transitions.js";
-import type { Actor, ControlAction, WorkerRecord } from "../types.js";
+import type { Actor, ControlAction, PendingControl, WorkerRecord } from "../types.js";
 import { sendToWorker } from "./outbound.js";
 
 const ACTIONS: readonly ControlAction[] = ["pause", "resume", "shutdown", "set_config"];
@@ -95,40 +95,43 @@ export class WorkerAdminService {
             `worker ${worker.workerId} is not paused (state ${current.state ?? "unknown"})`,
           );
         }
+        // Refusals come before anything changes: a refused action never ends a lease.
+        const queued = current.pendingControl;
+        const waiting = queued ? [queued, ...(queued.later ?? [])] : [];
+        if (waiting.some((p) => p.action === "shutdown")) {
+          fail("WORKER_BUSY", `worker ${worker.workerId} has a shutdown queued: nothing can follow it`);
+        }
+        if (waiting.length >= MAX_QUEUED_CONTROLS) {
+          fail(
+            "WORKER_BUSY",
+            `worker ${worker.workerId} already has ${MAX_QUEUED_CONTROLS} actions waiting; try again once they are sent`,
+          );
+        }
         const now = ctx.clock.now();
         const open = await ctx.storage.leases.openForWorker(worker.workerId);
         const ended = open
           ? await endLeaseAndRelease(ctx, open.leaseId, (lease) => endByWorker(lease, "provider", now))
           : null;
-        const after = (await ctx.storage.workers.get(worker.workerId))!;
-        const pending = {
+        const endedAt = ended ? now : current.lastLeaseEndedAt;
+        const pending: PendingControl = {
           action,
           config,
           queuedAt: now,
           notBefore:
-            action === "pause" && after.lastLeaseEndedAt !== null
-              ? after.lastLeaseEndedAt + ctx.config.worker.pauseAfterLeaseEndSec * 1000
+            action === "pause" && endedAt !== null
+              ? endedAt + ctx.config.worker.pauseAfterLeaseEndSec * 1000
               : now,
         };
         const result: ControlResult = { status: "queued", workerId: worker.workerId, action };
         if (ended) result.endedLeaseId = ended.lease.leaseId;
-        const queued = after.pendingControl;
+        await this.audit(actor, worker, `control:${action}`);
         if (queued) {
           // Behind actions still waiting: in order, never in place of them.
-          const later = queued.later ?? [];
-          if (later.length + 1 >= MAX_QUEUED_CONTROLS) {
-            fail(
-              "WORKER_BUSY",
-              `worker ${worker.workerId} already has ${MAX_QUEUED_CONTROLS} actions waiting; try again once they are sent`,
-            );
-          }
-          await this.audit(actor, worker, `control:${action}`);
           await ctx.storage.workers.update(worker.workerId, {
-            pendingControl: { ...queued, later: [...later, pending] },
+            pendingControl: { ...queued, later: [...(queued.later ?? []), pending] },
           });
           return result;
         }
-        await this.audit(actor, worker, `control:${action}`);
         // Queue it; it goes out now if the worker is ready (no lease, no release, 2 s since the last send).
         await ctx.storage.workers.update(worker.workerId, { pendingControl: pending });
         return (await this.sendPendingControl(worker.workerId)) ? { ...result, status: "sent" } : result;
@@ -169,7 +172,11 @@ export class WorkerAdminService {
             : [...(await ctx.storage.workers.listOnline()), ...(await this.offlineWorkers())];
       const workers: string[] = [];
       const skipped: { workerId: string; reason: string }[] = [];
+      // A worker that went offline between the two reads of `onlineOnly: false` is listed once.
+      const seen = new Set<string>();
       for (const w of scope.sort((a, b) => (a.workerId < b.workerId ? -1 : 1))) {
+        if (seen.has(w.workerId)) continue;
+        seen.add(w.workerId);
         const reason = !w.online
           ? "offline"
           : w.banned
@@ -244,7 +251,15 @@ export class WorkerAdminService {
     const released =
       w.releaseLeaseId === null || (w.releaseSentAt !== null && w.releaseSentAt <= now - releaseWaitMs);
     const settled = w.lastSentAt === null || w.lastSentAt <= now - ctx.config.worker.settleGapSec * 1000;
-    if (!w.online || !released || !settled || now < pending.notBefore) return false;
+    // `pause` never goes out within 10 s of a lease end (H13), whenever that lease ended.
+    const notBefore =
+      pending.action === "pause" && w.lastLeaseEndedAt !== null
+        ? Math.max(pending.notBefore, w.lastLeaseEndedAt + ctx.config.worker.pauseAfterLeaseEndSec * 1000)
+        : pending.notBefore;
+    if (!w.online || !released || !settled || now < notBefore) return false;
+    // Rented since the action was queued (matching does not wait for queued actions): it waits for the
+    // lease to end rather than reach the worker mid-lease.
+    if (await ctx.storage.leases.openForWorker(workerId)) return false;
     const [next, ...rest] = pending.later ?? [];
     await ctx.storage.workers.update(workerId, {
       pendingControl: next ? { ...next, ...(rest.length > 0 && { later: rest }) } : null,

@@ -14,7 +14,7 @@ import {
   type SnapshotLiveEvent,
 } from "../../live/events.js";
 import { leaseView, settlementView } from "../serialize.js";
-import { publicProcedure, router, userProcedure } from "../trpc.js";
+import { type Context, publicProcedure, router, userProcedure } from "../trpc.js";
 import { type DirectSink, type DirectSubscription, offerDirectSubscription } from "../uws-ws.js";
 
 const lastEventIdInput = z.string().max(32).nullish();
@@ -172,6 +172,39 @@ function trackedTail(id: string, json: string): string {
   return `{"id":${quoted},"data":${json}},"id":${quoted}}}`;
 }
 
+/**
+ * The signal a user's subscription runs under: the request's own, and aborted too once the caller's
+ * credential stops holding (signed out, expired, revoked), checked every `credentialRecheckMs` — the
+ * stream makes no further calls that could be refused, so a sign-out ends it here, on the WebSocket
+ * and over SSE alike.
+ */
+function whileCredentialHolds(ctx: Context, signal: AbortSignal | undefined): AbortSignal {
+  const ended = new AbortController();
+  const holds = ctx.credentialHolds;
+  if (!holds) return signal ?? ended.signal;
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    holds()
+      // A failed check (the database away) is not a sign-out.
+      .catch(() => true)
+      .then((ok) => {
+        checking = false;
+        if (!ok) ended.abort();
+      });
+  }, ctx.credentialRecheckMs ?? 30_000);
+  timer.unref?.();
+  const stop = () => {
+    clearInterval(timer);
+    ended.abort();
+  };
+  ended.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  if (signal?.aborted) stop();
+  else signal?.addEventListener("abort", stop, { once: true });
+  return ended.signal;
+}
+
 export const live = router({
   snapshot: publicProcedure.query(({ ctx }) => ctx.live.snapshot()),
 
@@ -203,7 +236,7 @@ export const live = router({
         ctx.live.leases({
           address: ctx.actor.address,
           lastEventId: input.lastEventId ?? null,
-          ...(signal && { signal }),
+          signal: whileCredentialHolds(ctx, signal),
         }),
         (event) =>
           event.type === "lease"
