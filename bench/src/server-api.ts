@@ -18,7 +18,8 @@
  * Usage: pnpm --filter @xenblocks/bench server-api -- [--workers 10000] [--connections 50]
  *        [--seconds 20] [--warmup 3] [--phases trpc,trpc-cold,rest]
  * Environment: BENCH_CPU_PROFILE=<dir> writes the server process's CPU profile there;
- *              BENCH_CPU_PROFILE_INTERVAL_US=<µs> sets its sampling interval (default 1000).
+ *              BENCH_CPU_PROFILE_INTERVAL_US=<µs> sets its sampling interval (default 1000);
+ *              BENCH_NODE_FLAGS="--max-semi-space-size=32" passes V8 flags to the server process.
  */
 import { parseArgs } from "node:util";
 import {
@@ -132,16 +133,20 @@ function restPath(q: MarketQuery): string {
 // ---- the run ------------------------------------------------------------------------------------------
 
 const dir = scratchDir("xb-bench-api-");
-const serverFlags = process.env.BENCH_CPU_PROFILE
-  ? [
-      "--cpu-prof",
-      `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`,
-      // A long run at the default 1 ms interval can outgrow what the profiler keeps; a coarser one helps.
-      ...(process.env.BENCH_CPU_PROFILE_INTERVAL_US
-        ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROFILE_INTERVAL_US}`]
-        : []),
-    ]
-  : [];
+const serverFlags = [
+  // V8 flags for the server process only, e.g. BENCH_NODE_FLAGS="--max-semi-space-size=32" (as broker.ts).
+  ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : []),
+  ...(process.env.BENCH_CPU_PROFILE
+    ? [
+        "--cpu-prof",
+        `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`,
+        // A long run at the default 1 ms interval can outgrow what the profiler keeps; a coarser one helps.
+        ...(process.env.BENCH_CPU_PROFILE_INTERVAL_US
+          ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROFILE_INTERVAL_US}`]
+          : []),
+      ]
+    : []),
+];
 const server = forkTs(
   new URL("./server/server-process.ts", import.meta.url),
   ["--db", `${dir}/xenblocks.db`],

@@ -267,6 +267,38 @@ describe("ListingIndex answers", () => {
     expect((await index.page(q({ minHashrate: 100 }))).gpuModels[0]).toEqual({ model: "A", count: 2 });
   });
 
+  it("compares prices beyond 2^53 exactly, and merges the workers of several GPU models once each", async () => {
+    const big = 2n ** 60n; // Number(big) === Number(big + 1n)
+    const rows = [
+      worker("a", { pricePerSec: big - 1n }),
+      worker("b", { pricePerSec: big }),
+      worker("c", { pricePerSec: big + 1n }),
+      worker("d", {
+        pricePerSec: 1n,
+        gpus: [
+          { index: 0, name: "NVIDIA GeForce RTX 4090", memoryGb: 24, busId: 0 },
+          { index: 1, name: "NVIDIA GeForce RTX 4080", memoryGb: 16, busId: 1 },
+        ],
+        gpuCount: 2,
+      }),
+      worker("e", { gpus: [], gpuCount: 0, hashrate: 0 }),
+      // Enough others that the candidate lists (not the whole fleet) are walked.
+      ...["f", "g", "h"].map((id) => worker(id, { gpus: [], gpuCount: 0, pricePerSec: 4n * big })),
+    ];
+    const index = new ListingIndex(fakeSource(rows).source);
+    const sorted = (p: { items: readonly WorkerRecord[] }) => ids(p).sort();
+    expect(sorted(await index.page(q({ maxPricePerSec: big, limit: 10 })))).toEqual(["a", "b", "d", "e"]);
+    expect(sorted(await index.page(q({ maxPricePerSec: big - 1n, limit: 10 })))).toEqual(["a", "d", "e"]);
+    const rtx = await index.page(q({ gpu: "rtx 40", limit: 10 }));
+    expect([rtx.total, sorted(rtx)]).toEqual([4, ["a", "b", "c", "d"]]);
+    expect(rtx.gpuModels).toEqual([
+      { model: "NVIDIA GeForce RTX 4090", count: 4 },
+      { model: "NVIDIA GeForce RTX 4080", count: 1 },
+    ]);
+    expect((await index.page(q({ gpu: "", limit: 10 }))).total).toBe(4);
+    expect(sorted(await index.page(q({ minHashrate: 1000, minGpus: 2, limit: 10 })))).toEqual(["d"]);
+  });
+
   it("holds listed workers only and knows their open leases (availableOnly excludes them)", async () => {
     const rows = [worker("a"), worker("b", { listed: false }), worker("c")];
     const index = new ListingIndex(fakeSource(rows, ["c"]).source);
@@ -405,13 +437,24 @@ describe("ListingIndex loads in slices", () => {
   );
 
   it("answers as one read does, yielding between the slices", async () => {
-    const whole = new ListingIndex(pagedSource(fleet).source, { sliceRows: 100_000 });
+    // A one-query load never yields; a sliced one between its slices and then between the steps that
+    // build the sort orders and candidate lists.
+    let prebuildYields = 0;
+    const whole = new ListingIndex(pagedSource(fleet).source, {
+      sliceRows: 100_000,
+      yieldToLoop: async () => {
+        prebuildYields++;
+      },
+    });
     const sliced = pagedSource(fleet);
     let yields = 0;
+    let betweenSlices = 0;
+    const slices = Math.ceil(fleet.filter((w) => w.listed).length / 5);
     const index = new ListingIndex(sliced.source, {
       sliceRows: 5,
       yieldToLoop: async () => {
         yields++;
+        if (sliced.state.pages.length < slices) betweenSlices++;
       },
     });
     for (const query of queries) {
@@ -421,7 +464,9 @@ describe("ListingIndex loads in slices", () => {
     }
     const listed = fleet.filter((w) => w.listed).length;
     expect(sliced.state.pages).toEqual(Array.from({ length: Math.ceil(listed / 5) }, (_, i) => i + 1));
-    expect(yields).toBe(Math.ceil(listed / 5) - 1);
+    expect(prebuildYields).toBe(0);
+    expect(betweenSlices).toBe(slices - 1);
+    expect(yields).toBeGreaterThan(slices - 1);
   });
 
   it("reads everything again in one query when the listed set changes between slices", async () => {
@@ -435,5 +480,25 @@ describe("ListingIndex loads in slices", () => {
     const expected = fleet.filter((w) => w.listed && w.workerId !== "s001").map((w) => w.workerId);
     expect([...ids(got)].sort()).toEqual(expected);
     expect(sliced.state.pages.at(-1)).toBe(1); // the whole read
+  });
+
+  it("reads everything again when a change is marked during the load, even one that keeps the total", async () => {
+    const sliced = pagedSource(fleet);
+    const index = new ListingIndex(sliced.source, { sliceRows: 5, yieldToLoop: async () => {} });
+    // Before the third slice, s001 (near the front) is unlisted and a new worker listed at the end: the
+    // total stays, the pages shift by one, so the worker at the boundary would be skipped. The change's
+    // event marks the index stale.
+    const newcomer = worker("s999", { listed: true });
+    sliced.state.between = (page) => {
+      if (page !== 3 || sliced.state.rows.includes(newcomer)) return;
+      sliced.state.rows = [...fleet.filter((w) => w.workerId !== "s001"), newcomer];
+      index.markStale();
+    };
+    const first = await index.page(q({ limit: 100, sortBy: "gpus" }));
+    const expected = [
+      ...fleet.filter((w) => w.listed && w.workerId !== "s001").map((w) => w.workerId),
+      "s999",
+    ];
+    expect([...ids(first)].sort()).toEqual(expected);
   });
 });
