@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { billedSeconds, feeSplit, formatMoney, parseMoney } from "@xenblocks/core";
 import postgres from "postgres";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../src/config.js";
 import type { RunningServer } from "../src/server.js";
 import {
@@ -30,6 +30,13 @@ import {
 
 afterEach(runCleanups);
 
+/**
+ * Scratch databases being dropped. DROP DATABASE forces a checkpoint, which took 13–30 s while the
+ * storage suites loaded the same Postgres: the next test does not wait for it, the file's end does.
+ */
+const drops: Promise<unknown>[] = [];
+afterAll(() => Promise.all(drops), 180_000);
+
 const POSTGRES_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 function scratchDir(): string {
@@ -43,9 +50,10 @@ async function freshPostgresDatabase(): Promise<string> {
   const name = `xbe2e_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
-  cleanups.push(async () => {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end({ timeout: 2 });
+  cleanups.push(() => {
+    drops.push(
+      admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => admin.end({ timeout: 2 })),
+    );
   });
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;

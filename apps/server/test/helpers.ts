@@ -19,7 +19,13 @@ export const quiet = createLogger("error", () => {});
 /** Steps to undo after each test, run in reverse; register them with `cleanups.push`. */
 export const cleanups: Array<() => Promise<unknown> | unknown> = [];
 export async function runCleanups(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) await step();
+  for (const step of cleanups.splice(0).reverse()) {
+    const started = Date.now();
+    await step();
+    // A slow clean-up is how a hang in a shutdown path shows first: say which one.
+    const took = Date.now() - started;
+    if (took > 5000) console.warn(`slow clean-up (${took} ms): ${String(step).slice(0, 160)}`);
+  }
 }
 
 /** A server on ephemeral ports with in-memory storage unless overridden; closed after the test. */
