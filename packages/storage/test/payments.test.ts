@@ -631,7 +631,7 @@ describe.each(engines)("API keys ($name)", (engine) => {
     expect(results.filter((r) => r.ok)).toHaveLength(20);
   });
 
-  it("authenticates an active key as its account, tracking lastUsedAt", async () => {
+  it("authenticates an active key as its account, tracking lastUsedAt to the minute", async () => {
     const m = await marketplace(await engine.create());
     const { record, key } = unwrap(await m.platform.accounts.createApiKey(wallet(OWNER_A), "bot"));
     m.clock.advance(60_000);
@@ -639,8 +639,13 @@ describe.each(engines)("API keys ($name)", (engine) => {
       address: OWNER_A.toLowerCase(),
       via: "api_key",
     });
-    expect((await m.storage.apiKeys.get(record.id))?.lastUsedAt).toBe(m.clock.now());
+    const firstUse = m.clock.now();
+    expect((await m.storage.apiKeys.get(record.id))?.lastUsedAt).toBe(firstUse);
+    // Kept to the minute: a use 5 s later writes nothing, one a minute later does.
     m.clock.advance(5000);
+    await m.platform.accounts.authenticateApiKey(key);
+    expect((await m.storage.apiKeys.get(record.id))?.lastUsedAt).toBe(firstUse);
+    m.clock.advance(55_000);
     await m.platform.accounts.authenticateApiKey(key);
     expect((await m.storage.apiKeys.get(record.id))?.lastUsedAt).toBe(m.clock.now());
     const listed = unwrap(await m.platform.accounts.listApiKeys(wallet(OWNER_A)));

@@ -12,6 +12,9 @@ import type { Units } from "../money.js";
 import { HEX_ADDRESS_PATTERN } from "../protocol/index.js";
 import type { AccountRecord, Actor, ApiKeyRecord } from "../types.js";
 
+/** How fresh an API key's `lastUsedAt` is kept. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export interface Balance {
   available: Units;
   escrowed: Units;
@@ -101,7 +104,11 @@ export class AccountsService {
     if (!/^xbk_[A-Za-z0-9_-]{43}$/.test(key)) return null;
     const record = await this.ctx.storage.apiKeys.getByHash(await this.ctx.ids.sha256Hex(key));
     if (!record || record.revokedAt !== null) return null;
-    await this.ctx.storage.apiKeys.update(record.id, { lastUsedAt: this.ctx.clock.now() });
+    // Kept to the minute: a script calling every second would otherwise write on every request.
+    const now = this.ctx.clock.now();
+    if (record.lastUsedAt === null || now - record.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
+      await this.ctx.storage.apiKeys.update(record.id, { lastUsedAt: now });
+    }
     return { address: record.address, via: "api_key" };
   }
 }
